@@ -1,0 +1,3 @@
+from parapp.cli import main
+
+raise SystemExit(main())

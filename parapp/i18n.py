@@ -1,0 +1,93 @@
+"""Bilingual texts for the core (Vietnamese first, English selectable).
+
+The core never imports Qt, so its messages carry both languages themselves; the command line and the
+window pick one. Numbers are formatted per locale: 1.234,5 in Vietnamese, 1,234.5 in English.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+LANGUAGES = ("vi", "en")
+_current = "vi"
+
+
+def set_language(lang: str) -> None:
+    global _current
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    _current = lang
+
+
+def language() -> str:
+    return _current
+
+
+def nfc(text: str) -> str:
+    """Vietnamese text in composed form: decomposed marks render misplaced in PDFs and compare unequal."""
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in both languages."""
+
+    vi: str
+    en: str
+
+    def get(self, lang: str | None = None) -> str:
+        return self.en if (lang or _current) == "en" else self.vi
+
+    def __str__(self) -> str:
+        return self.get()
+
+    def format(self, **kw: object) -> Text:
+        return Text(self.vi.format(**kw), self.en.format(**kw))
+
+
+class ParAppError(Exception):
+    """An error the user caused or the environment caused: said in one sentence, in either language."""
+
+    def __init__(self, vi: str, en: str):
+        self.text = Text(nfc(vi), en)
+        super().__init__(self.text.en)
+
+    def message(self, lang: str | None = None) -> str:
+        return self.text.get(lang)
+
+    def __str__(self) -> str:
+        return self.text.get()
+
+
+def format_number(value: float | int | None, decimals: int = 0, lang: str | None = None) -> str:
+    """1234.5 -> '1.234,5' (vi) or '1,234.5' (en); None -> ''."""
+    if value is None:
+        return ""
+    text = f"{value:,.{decimals}f}"
+    if (lang or _current) == "en":
+        return text
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def parse_number(text: str, lang: str | None = None) -> float:
+    """Read a number as an officer types it: '1.234,5' in Vietnamese, '1,234.5' in English.
+
+    Raises ValueError when the text is not a number in that locale.
+    """
+    s = nfc(text).strip().replace("\u00a0", "").replace(" ", "")
+    if not s:
+        raise ValueError("empty")
+    thousands, point = (".", ",") if (lang or _current) == "vi" else (",", ".")
+    if s.count(point) > 1:
+        raise ValueError(text)
+    if thousands in s:
+        whole = s.split(point)[0].lstrip("+-")
+        groups = whole.split(thousands)
+        if not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:]):
+            raise ValueError(text)
+        s = s.replace(thousands, "")
+    s = s.replace(point, ".")
+    if not all(c.isdigit() or c in "+-." for c in s) or s.lstrip("+-").startswith((".",)) and len(s) == 1:
+        raise ValueError(text)
+    return float(s)
