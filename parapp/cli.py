@@ -1,0 +1,442 @@
+"""The `parapp` command line: every core feature without a display.
+
+Exit 0 on success; 1 with one clear sentence (in the chosen language) when the input or the
+environment is wrong; 2 for a command typed wrongly; 3 for a bug, with a report saved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+from parapp import __version__, settings
+from parapp.domain.catalogue import LEVEL_NAMES
+from parapp.domain.periods import Period
+from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS, IndicatorResult
+from parapp.i18n import ParAppError, Text, format_number, set_language
+from parapp.store.values import STATUS_NAMES as WORKFLOW_NAMES
+
+_lang = "vi"
+
+
+def _t(vi: str, en: str) -> str:
+    return en if _lang == "en" else vi
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own words stay English; the lead-in follows --lang
+        self.print_usage(sys.stderr)
+        self.exit(2, _t(f"Lệnh không đúng: {message}\n", f"Wrong command: {message}\n"))
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", type=Path, help="the office database (default: the user's data folder)")
+    common.add_argument("--lang", choices=("vi", "en"), default=None, help="language of messages (default vi)")
+    p = _Parser(prog="parapp", parents=[common],
+                description="ParApp: administrative-reform figures for commune, district and province offices.")
+    p.add_argument("--version", action="version", version=f"ParApp {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    def cmd(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common])
+
+    def unit_period(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--unit", required=True, help="unit code, e.g. 42 or 18070")
+        sp.add_argument("--period", required=True, help="2025, 2025S1, 2025Q2 or 202506")
+
+    c = cmd("init", "create the database of an office")
+    c.add_argument("--province", required=True, help="province code, e.g. 42 (Hà Tĩnh)")
+    c.add_argument("--office", help="the office's own unit code (default: the province)")
+    c.add_argument("--tiers", type=int, choices=(3, 2), default=3)
+    c.add_argument("--target-set", help="target set id (default: the province's own)")
+    c.add_argument("--officer", help="the officer's name, recorded with every change")
+    cmd("target-sets", "list the target sets").add_argument("--import", dest="import_file", type=Path,
+                                                           help="import a target set from a TOML file")
+    c = cmd("use-target-set", "choose the office's target set")
+    c.add_argument("id")
+    c = cmd("units", "list units")
+    c.add_argument("--under", help="only the units below this code")
+    c.add_argument("--all", action="store_true", help="every level below, not just the next one")
+    c.add_argument("--json", action="store_true")
+    c = cmd("add-unit", "add a unit below another")
+    c.add_argument("--parent", required=True)
+    c.add_argument("--name", required=True)
+    c.add_argument("--code")
+    c = cmd("rename-unit", "rename a unit")
+    c.add_argument("--unit", required=True)
+    c.add_argument("--name", required=True)
+    c = cmd("retire-unit", "retire a unit (its code is never reused)")
+    c.add_argument("--unit", required=True)
+    c.add_argument("--reason", default="")
+    c = cmd("enter", "enter values: ELEMENT=VALUE ...")
+    unit_period(c)
+    c.add_argument("values", nargs="+", metavar="ELEMENT=VALUE")
+    c.add_argument("--comment")
+    for name, help in (("show", "show a unit's figures for a period"), ("validate", "check a unit's figures"),
+                       ("submit", "submit a unit's figures"), ("approve", "approve figures of a unit below"),
+                       ("return", "return figures to a unit below, with a reason"),
+                       ("history", "the audit log of a unit and period")):
+        c = cmd(name, help)
+        unit_period(c)
+        if name in ("show", "validate", "history"):
+            c.add_argument("--json", action="store_true")
+        if name == "return":
+            c.add_argument("--reason", required=True)
+    c = cmd("demo", "create the demo database (Hà Tĩnh, three tiers, 2022-2025)")
+    c.add_argument("--force", action="store_true", help="replace an existing demo database")
+    cmd("gui", "open the window")
+    return p
+
+
+def _open(args):
+    from parapp.engine.office import Office
+
+    return Office.open(args.db or settings.default_db())
+
+
+def _period(text: str) -> Period:
+    return Period.parse(text)
+
+
+def _num(v: float | None, decimals: int) -> str:
+    return format_number(v, decimals, _lang) if v is not None else "—"
+
+
+def _indicator_json(r: IndicatorResult) -> dict:
+    ind = r.indicator
+    goal = next((c.goal for c in r.checks if c.goal is not None), None)
+    return {
+        "code": ind.code, "name": ind.name.get(_lang), "kind": ind.kind,
+        "value": None if r.value is None else round(r.value, 6),
+        "target": goal, "target_text": r.target_text(_lang) or None, "status": r.status,
+        "status_text": STATUS_NAMES[r.status].get(_lang), "source": r.source() or None,
+        "notes": [c.note.get(_lang) for c in r.checks if c.note],
+    }
+
+
+def _message_json(m) -> dict:
+    return {"rule": m.rule, "severity": m.severity, "text": m.text.get(_lang), "message": m.describe(_lang),
+            "elements": list(m.elements), "left": m.left, "right": m.right}
+
+
+def cmd_show(args) -> int:
+    with _open(args) as office:
+        rep = office.report(args.unit, _period(args.period))
+        if args.json:
+            out = {
+                "unit": rep.unit.code, "unit_name": rep.unit.name, "level": rep.unit.level,
+                "period": str(rep.period), "period_label": rep.period.label(_lang),
+                "status": rep.status.status if rep.status else None,
+                "target_set": office.target_set.id if office.target_set else None,
+                "elements": rep.own.values,
+                "comments": {k: v.comment for k, v in rep.stored.items() if v.comment},
+                "indicators": [_indicator_json(r) for r in rep.indicators],
+                "messages": [_message_json(m) for m in rep.messages],
+                "reported": rep.rolled.reported if rep.rolled else None,
+                "expected": rep.rolled.expected if rep.rolled else None,
+            }
+            if rep.rolled:
+                out["rollup"] = {"elements": rep.rolled.values,
+                                 "indicators": [_indicator_json(r) for r in rep.rolled_indicators],
+                                 "messages": [_message_json(m) for m in rep.rolled_messages],
+                                 "unweighted": sorted(rep.rolled.unweighted)}
+            print(json.dumps(out, ensure_ascii=False, indent=2))
+            return 0
+        status = WORKFLOW_NAMES[rep.status.status if rep.status else None].get(_lang)
+        print(f"{rep.unit.name} ({rep.unit.code}) · {rep.period.label(_lang)} · {status}")
+        print(rep.period.data_window_label(_lang))
+        ts = office.target_set
+        print(_t("Bộ chỉ tiêu: ", "Target set: ") + (ts.name.get(_lang) if ts else _t("(chưa chọn)", "(none)")))
+        _print_block(office, rep.own.values, rep.indicators, rep.messages, rep.unit.level)
+        if rep.rolled:
+            print()
+            print(_t(f"TỔNG HỢP toàn {rep.unit.name} (đã báo cáo {rep.rolled.reported}/{rep.rolled.expected} đơn vị)",
+                     f"ROLL-UP of all {rep.unit.name} (reported {rep.rolled.reported}/{rep.rolled.expected} units)"))
+            _print_block(office, rep.rolled.values, rep.rolled_indicators, rep.rolled_messages, rep.unit.level)
+    return 0
+
+
+def _print_block(office, values, indicators, messages, level) -> None:
+    cat = office.catalogue
+    print(_t("\nSố liệu:", "\nFigures:"))
+    shown = False
+    for el in cat.elements_for(level):
+        if el.code in values:
+            shown = True
+            print(f"  {el.name.get(_lang):<60} {_num(values[el.code], 0 if el.is_whole else 2):>14}  ({el.code})")
+    if not shown:
+        print(_t("  (chưa có số liệu)", "  (no figures yet)"))
+    print(_t("\nChỉ số:", "\nIndicators:"))
+    for r in indicators:
+        if r.value is None and r.status == "no_target":
+            continue
+        ind = r.indicator
+        unit = "%" if ind.kind in ("ratio", "percent") else ""
+        print(f"  {STATUS_SYMBOLS[r.status]} {ind.name.get(_lang):<58} {_num(r.value, ind.decimals):>10}{unit:1}  "
+              f"{r.target_text(_lang) or '':<22} {STATUS_NAMES[r.status].get(_lang)}")
+        if r.source():
+            print(f"      {_t('Nguồn', 'Source')}: {r.source()}")
+        for c in r.checks:
+            if c.note:
+                print(f"      {c.note.get(_lang)}")
+    if messages:
+        print(_t("\nKiểm tra:", "\nChecks:"))
+        for m in messages:
+            tag = _t("LỖI", "ERROR") if m.severity == "error" else _t("CẢNH BÁO", "WARNING")
+            print(f"  {tag}: {m.describe(_lang)}")
+
+
+def cmd_init(args) -> int:
+    from parapp.engine.office import Office
+
+    path = args.db or settings.default_db()
+    with Office.create(path, args.province, args.office, args.tiers, args.target_set, args.officer) as office:
+        u = office.unit(office.office_code)
+        n = office.store.conn.execute("SELECT count(*) FROM units").fetchone()[0]
+        ts = office.target_set
+        print(_t(f"Đã tạo {path} cho {u.name} ({n} đơn vị, {args.tiers} cấp), bộ chỉ tiêu: "
+                 f"{ts.name.vi if ts else '(chưa chọn)'}.",
+                 f"Created {path} for {u.name} ({n} units, {args.tiers} tiers), target set: "
+                 f"{ts.name.en if ts else '(none)'}."))
+    return 0
+
+
+def cmd_target_sets(args) -> int:
+    from parapp.domain.catalogue import load_target_set, shipped_catalogue, shipped_target_sets
+
+    db = args.db or settings.default_db()
+    if args.import_file:
+        with _open(args) as office:
+            ts = office.import_target_set(args.import_file)
+            print(_t(f"Đã nhập bộ chỉ tiêu {ts.id} ({len(ts.targets)} chỉ tiêu).",
+                     f"Imported target set {ts.id} ({len(ts.targets)} targets)."))
+        return 0
+    del load_target_set
+    current = None
+    if Path(db).exists():
+        with _open(args) as office:
+            sets, current = office.target_sets(), office.store.meta("target_set")
+    else:
+        sets = shipped_target_sets(shipped_catalogue())
+    for ts in sets.values():
+        mark = "*" if ts.id == current else " "
+        print(f"{mark} {ts.id:<24} {ts.province}  {ts.years[0]}–{ts.years[1]}  {len(ts.targets):>3} "
+              f"{_t('chỉ tiêu', 'targets')}  {ts.name.get(_lang)}")
+    return 0
+
+
+def cmd_use_target_set(args) -> int:
+    with _open(args) as office:
+        ts = office.choose_target_set(args.id)
+        print(_t(f"Đơn vị dùng bộ chỉ tiêu {ts.name.vi}.", f"The office now uses {ts.name.en}."))
+    return 0
+
+
+def cmd_units(args) -> int:
+    from parapp.store import units as us
+
+    with _open(args) as office:
+        top = args.under or office.office_code
+        us.get_unit(office.store, top)
+        rows = us.subtree(office.store, top, include_self=args.under is None) if args.all or args.under is None \
+            else us.children(office.store, top)
+        if args.under is None and not args.all:
+            rows = [us.get_unit(office.store, top)] + us.children(office.store, top)
+        if args.json:
+            print(json.dumps([{"code": u.code, "name": u.name, "kind": u.kind, "level": u.level, "parent": u.parent,
+                               "active": u.active} for u in rows], ensure_ascii=False, indent=2))
+        else:
+            for u in rows:
+                print(f"{u.code:<6} {LEVEL_NAMES[u.level].get(_lang):<9} {u.name}")
+    return 0
+
+
+def cmd_add_unit(args) -> int:
+    from parapp.store import units as us
+
+    with _open(args) as office:
+        u = us.add_unit(office.store, args.parent, args.name, office.officer, args.code)
+        print(_t(f"Đã thêm {u.name} (mã {u.code}).", f"Added {u.name} (code {u.code})."))
+    return 0
+
+
+def cmd_rename_unit(args) -> int:
+    from parapp.store import units as us
+
+    with _open(args) as office:
+        u = us.rename_unit(office.store, args.unit, args.name, office.officer)
+        print(_t(f"Đã đổi tên đơn vị {u.code} thành {u.name}.", f"Unit {u.code} is now called {u.name}."))
+    return 0
+
+
+def cmd_retire_unit(args) -> int:
+    from parapp.store import units as us
+
+    with _open(args) as office:
+        u = us.retire_unit(office.store, args.unit, office.officer, args.reason)
+        print(_t(f"{u.name} ({u.code}) đã ngừng báo cáo; mã này không được dùng lại.",
+                 f"{u.name} ({u.code}) is retired; its code will not be reused."))
+    return 0
+
+
+def cmd_enter(args) -> int:
+    values: dict[str, str] = {}
+    for item in args.values:
+        if "=" not in item:
+            raise ParAppError(f'"{item}" phải có dạng MÃ=GIÁ_TRỊ, ví dụ received_new=120.',
+                              f'"{item}" must be ELEMENT=VALUE, e.g. received_new=120.')
+        code, value = item.split("=", 1)
+        values[code.strip()] = value
+    with _open(args) as office:
+        period = _period(args.period)
+        changed = office.enter(args.unit, period, values, comment=args.comment, lang=_lang)
+        msgs = office.validate(args.unit, period)
+        print(_t(f"Đã lưu {changed} giá trị.", f"Saved {changed} value(s)."))
+        for m in msgs:
+            tag = _t("LỖI", "ERROR") if m.severity == "error" else _t("CẢNH BÁO", "WARNING")
+            print(f"{tag}: {m.describe(_lang)}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    with _open(args) as office:
+        msgs = office.validate(args.unit, _period(args.period))
+        if args.json:
+            print(json.dumps([_message_json(m) for m in msgs], ensure_ascii=False, indent=2))
+        elif not msgs:
+            print(_t("Số liệu hợp lệ.", "The figures pass every check."))
+        for m in msgs if not args.json else []:
+            tag = _t("LỖI", "ERROR") if m.severity == "error" else _t("CẢNH BÁO", "WARNING")
+            print(f"{tag}: {m.describe(_lang)}")
+    return 1 if any(m.severity == "error" for m in msgs) else 0
+
+
+def _workflow(args, action: str) -> int:
+    with _open(args) as office:
+        period = _period(args.period)
+        if action == "submit":
+            office.submit(args.unit, period)
+        elif action == "approve":
+            office.approve(args.unit, period)
+        else:
+            office.return_(args.unit, period, args.reason)
+        u = office.unit(args.unit)
+        done = {"submit": Text("đã gửi", "submitted"), "approve": Text("đã duyệt", "approved"),
+                "return": Text("đã trả lại", "returned")}[action].get(_lang)
+        print(_t(f"Số liệu {period.label('vi')} của {u.name}: {done}.",
+                 f"Figures of {u.name} for {period.label('en')}: {done}."))
+    return 0
+
+
+def cmd_history(args) -> int:
+    with _open(args) as office:
+        rows = office.history(args.unit, _period(args.period))
+        if args.json:
+            print(json.dumps([e.__dict__ for e in rows], ensure_ascii=False, indent=2))
+            return 0
+        if not rows:
+            print(_t("Chưa có thay đổi nào.", "No changes yet."))
+        for e in rows:
+            if e.action == "value":
+                what = f"{e.element}: {_num(e.old_value, 2 if e.old_value and e.old_value % 1 else 0)} → " \
+                       f"{_num(e.new_value, 2 if e.new_value and e.new_value % 1 else 0)}"
+                if e.new_comment != e.old_comment:
+                    what += f"  [{e.new_comment or ''}]"
+            elif e.action == "status":
+                what = f"{WORKFLOW_NAMES[e.old_status].get(_lang)} → {WORKFLOW_NAMES[e.new_status].get(_lang)}"
+                if e.reason:
+                    what += f" ({e.reason})"
+            else:
+                what = f"{e.action} {e.reason or ''}"
+            src = f"  ← {e.source}" if e.source else ""
+            print(f"{e.at}  {e.who or '?':<16} {what}{src}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from parapp.engine.demo import make_demo
+
+    path = args.db or settings.demo_db()
+    if Path(path).exists():
+        if not args.force:
+            print(_t(f"Đã có cơ sở dữ liệu mẫu tại {path} (dùng --force để tạo lại).",
+                     f"The demo database is already at {path} (use --force to make it again)."))
+            return 0
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    summary = make_demo(path)
+    print(_t(f"Đã tạo cơ sở dữ liệu mẫu {path}: {summary['units']} đơn vị, {summary['values']} giá trị.",
+             f"Created the demo database {path}: {summary['units']} units, {summary['values']} values."))
+    return 0
+
+
+def cmd_gui(args) -> int:
+    try:
+        from parapp.gui.app import run
+    except ImportError:
+        raise ParAppError("Cửa sổ ParApp chưa có trong bản này; hãy dùng các lệnh dòng lệnh (parapp --help).",
+                          "The ParApp window is not in this version yet; use the commands (parapp --help).") from None
+    return run(args.db)
+
+
+COMMANDS = {
+    "init": cmd_init, "target-sets": cmd_target_sets, "use-target-set": cmd_use_target_set, "units": cmd_units,
+    "add-unit": cmd_add_unit, "rename-unit": cmd_rename_unit, "retire-unit": cmd_retire_unit,
+    "enter": cmd_enter, "show": cmd_show, "validate": cmd_validate,
+    "submit": lambda a: _workflow(a, "submit"), "approve": lambda a: _workflow(a, "approve"),
+    "return": lambda a: _workflow(a, "return"), "history": cmd_history, "demo": cmd_demo, "gui": cmd_gui,
+}
+
+
+def _crash_report(exc: BaseException) -> Path | None:
+    try:
+        folder = settings.data_dir() / "crash-reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"crash-{datetime.now():%Y%m%d-%H%M%S}.txt"
+        path.write_text(f"ParApp {__version__}\n{' '.join(sys.argv)}\n\n"
+                        + "".join(traceback.format_exception(exc)), encoding="utf-8")
+        return path
+    except OSError:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    global _lang
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--lang" in argv[:-1]:
+        _lang = argv[argv.index("--lang") + 1] if argv[argv.index("--lang") + 1] in ("vi", "en") else "vi"
+    else:
+        _lang = next((a.split("=", 1)[1] for a in argv if a in ("--lang=vi", "--lang=en")), "vi")
+    set_language(_lang)
+    try:
+        sys.stdout.reconfigure(encoding="utf-8")
+        sys.stderr.reconfigure(encoding="utf-8")
+    except (AttributeError, ValueError):
+        pass
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        args.command = "gui"
+    try:
+        return COMMANDS[args.command](args)
+    except ParAppError as e:
+        print(e.message(_lang), file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # output piped into a program that stopped reading
+        return 0
+    except KeyboardInterrupt:
+        print(_t("Đã dừng.", "Stopped."), file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug: keep the officer's data, save what happened
+        report = _crash_report(e)
+        print(_t(f"ParApp gặp lỗi không mong muốn; số liệu đã lưu vẫn an toàn. Báo cáo lỗi: {report}",
+                 f"ParApp hit an unexpected error; saved figures are safe. Error report: {report}"), file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

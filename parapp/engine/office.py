@@ -1,0 +1,345 @@
+"""An office's database with its catalogue and target set: what the command line and the window call.
+
+Every method either does all it says or raises a ParAppError with one sentence in both languages and
+leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from parapp import __version__
+from parapp.domain import unitlists
+from parapp.domain.catalogue import (
+    Catalogue,
+    CatalogueError,
+    TargetSet,
+    parse_target_set,
+    shipped_catalogue,
+    shipped_target_sets,
+)
+from parapp.domain.periods import Period
+from parapp.engine.aggregate import Aggregate, aggregate, rollup
+from parapp.engine.compliance import IndicatorResult, assess
+from parapp.engine.validation import Message, validate
+from parapp.i18n import ParAppError, nfc, parse_number
+from parapp.store import units as unit_store
+from parapp.store import values as value_store
+from parapp.store.db import Store, StoreError, now
+from parapp.store.units import Unit
+
+
+class WorkflowError(ParAppError):
+    pass
+
+
+@dataclass
+class UnitReport:
+    """What an officer sees of one unit and period."""
+
+    unit: Unit
+    period: Period
+    status: value_store.Status | None
+    own: Aggregate
+    stored: dict[str, value_store.StoredValue]
+    indicators: list[IndicatorResult]
+    messages: list[Message]
+    rolled: Aggregate | None = None
+    rolled_indicators: list[IndicatorResult] = field(default_factory=list)
+    rolled_messages: list[Message] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _shipped_sets() -> dict[str, TargetSet]:
+    return shipped_target_sets(shipped_catalogue())
+
+
+class Office:
+    """One office's database, ready to use."""
+
+    def __init__(self, store: Store, catalogue: Catalogue | None = None):
+        self.store = store
+        self.catalogue = catalogue or shipped_catalogue()
+        self._target_set: TargetSet | None = None
+
+    # -- opening and creating ------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str) -> Office:
+        store = Store.open(path)
+        if store.meta("office") is None:
+            store.close()
+            raise StoreError(f"Cơ sở dữ liệu {path} chưa được khởi tạo xong; hãy tạo lại bằng \"parapp init\".",
+                             f"The database {path} was never fully set up; create it again with \"parapp init\".")
+        return cls(store)
+
+    @classmethod
+    def create(cls, path: Path | str, province: str, office: str | None = None, tiers: int = 3,
+               target_set: str | None = None, officer: str | None = None) -> Office:
+        """A new database for an office: the province's units, the office's unit and a target set."""
+        province = str(province).strip().zfill(2)
+        catalogue = shipped_catalogue()
+        try:
+            units = unitlists.province_units(tiers, province)
+        except ValueError:
+            raise ParAppError(
+                f'Không có tỉnh mã "{province}" trong danh sách {tiers} cấp chính thức.',
+                f'There is no province with code "{province}" in the official {tiers}-tier list.') from None
+        office = str(office).strip() if office else province
+        office_unit = next((u for u in units if u.code == office), None)
+        if office_unit is None:
+            raise ParAppError(f'Đơn vị "{office}" không thuộc tỉnh {units[0].name}.',
+                              f'The unit "{office}" is not part of {units[0].name}.')
+        sets = _shipped_sets()
+        if target_set is None:
+            target_set = next((s.id for s in sets.values() if s.province == province), None)
+        elif target_set not in sets:
+            raise ParAppError(f'Không có bộ chỉ tiêu "{target_set}"; xem danh sách bằng "parapp target-sets".',
+                              f'There is no target set "{target_set}"; list them with "parapp target-sets".')
+        store = Store.create(path)
+        try:
+            with store.transaction():
+                unit_store.create_levels(store, tiers)
+                unit_store.load_units(store, units)
+                for key, value in {"province": province, "office": office, "tiers": str(tiers),
+                                   "target_set": target_set or "", "officer": nfc(officer or ""),
+                                   "created_at": now(), "created_by_version": __version__,
+                                   "catalogue_version": catalogue.version}.items():
+                    store.set_meta(key, value)
+        except BaseException:
+            store.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            raise
+        return cls(store, catalogue)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Office:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the office ----------------------------------------------------------------------------
+
+    @property
+    def office_code(self) -> str:
+        return self.store.meta("office") or ""
+
+    @property
+    def province_code(self) -> str:
+        return self.store.meta("province") or ""
+
+    @property
+    def tiers(self) -> int:
+        return int(self.store.meta("tiers") or 3)
+
+    @property
+    def officer(self) -> str:
+        name = self.store.meta("officer")
+        if name:
+            return name
+        try:
+            return getpass.getuser()
+        except Exception:  # no user name on some systems
+            return "?"
+
+    @property
+    def margin(self) -> float:
+        return float(self.store.meta("at_risk_margin") or 0)
+
+    def unit(self, code: str) -> Unit:
+        return unit_store.get_unit(self.store, code)
+
+    # -- target sets ----------------------------------------------------------------------------
+
+    def target_sets(self) -> dict[str, TargetSet]:
+        """Shipped sets and those this office imported (an imported set with a shipped id wins)."""
+        out = dict(_shipped_sets())
+        for row in self.store.conn.execute("SELECT id, toml FROM target_sets ORDER BY id"):
+            try:
+                out[row[0]] = parse_target_set(row[1], self.catalogue, f"{row[0]} (imported)")
+            except CatalogueError:
+                continue
+        return out
+
+    @property
+    def target_set(self) -> TargetSet | None:
+        if self._target_set is None:
+            ts_id = self.store.meta("target_set")
+            self._target_set = self.target_sets().get(ts_id) if ts_id else None
+        return self._target_set
+
+    def choose_target_set(self, set_id: str) -> TargetSet:
+        sets = self.target_sets()
+        if set_id not in sets:
+            raise ParAppError(f'Không có bộ chỉ tiêu "{set_id}".', f'There is no target set "{set_id}".')
+        self.store.set_meta("target_set", set_id)
+        self._target_set = sets[set_id]
+        return sets[set_id]
+
+    def import_target_set(self, path: Path | str) -> TargetSet:
+        """Read a target set from a user's TOML file; store it in the database if it is valid."""
+        from parapp.domain.catalogue import load_target_set
+
+        ts = load_target_set(Path(path), self.catalogue)
+        with self.store.transaction() as c:
+            c.execute("INSERT INTO target_sets(id, toml, imported_at, imported_by) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT(id) DO UPDATE SET toml = excluded.toml, imported_at = excluded.imported_at, "
+                      "imported_by = excluded.imported_by", (ts.id, ts.source_text, now(), self.officer))
+            c.execute("INSERT INTO audit_log(at, who, action, reason, source) VALUES (?, ?, 'target_set', ?, ?)",
+                      (now(), self.officer, ts.id, str(path)))
+        self._target_set = None
+        return ts
+
+    # -- entering -------------------------------------------------------------------------------
+
+    def parse_value(self, element: str, text: str | float | int | None, lang: str | None = None) -> float | None:
+        """A value as typed, checked against its element; None (empty) clears it."""
+        el = self.catalogue.element(element)
+        if text is None or (isinstance(text, str) and not text.strip()):
+            return None
+        if isinstance(text, str):
+            try:
+                number = parse_number(text, lang)
+            except ValueError:
+                raise value_store_refused(el, text) from None
+        else:
+            number = text
+        return el.check(number)
+
+    def enter(self, unit: str, period: Period | str, values: Mapping[str, str | float | None],
+              comment: str | None = None, comments: Mapping[str, str | None] | None = None,
+              who: str | None = None, source: str | None = None, lang: str | None = None) -> int:
+        """Check and store values for one unit and period, all or none. Returns how many changed."""
+        u = self.unit(unit)
+        p = Period.parse(period) if isinstance(period, str) else period
+        if not u.active:
+            raise ParAppError(f"{u.name} đã giải thể, không nhận số liệu mới.",
+                              f"{u.name} is retired and takes no new figures.")
+        checked: dict[str, float | None] = {}
+        for code, raw in values.items():
+            el = self.catalogue.element(code)
+            if u.level not in el.levels:
+                raise ParAppError(f'{el.name.vi} ({code}) không được nhập ở cấp của {u.name}.',
+                                  f'{el.name.en} ({code}) is not entered at the level of {u.name}.')
+            checked[code] = self.parse_value(code, raw, lang)
+        notes: dict[str, str | None] = dict(comments or {})
+        if comment is not None:
+            for code in checked:
+                notes.setdefault(code, comment)
+        for code in notes:
+            self.catalogue.element(code)
+        value_store.ensure_unlocked(self.store, u.code, u.name, str(p), _label(p))
+        return value_store.write_values(self.store, u.code, str(p), checked, who or self.officer,
+                                        comments=notes, source=source)
+
+    # -- seeing ---------------------------------------------------------------------------------
+
+    def _history(self, unit: str, below: bool):
+        cache: dict[int, dict[str, float]] = {}
+
+        def history(indicator: str, year: int) -> float | None:
+            if year not in cache:
+                agg = aggregate(self.store, self.catalogue, unit, Period.for_year(year), below=below)
+                cache[year] = agg.values
+            return self.catalogue.indicators[indicator].compute(cache[year])
+
+        return history
+
+    def previous_values(self, unit: str, period: Period) -> dict[str, float]:
+        return aggregate(self.store, self.catalogue, unit, period.previous()).values
+
+    def report(self, unit: str, period: Period | str, with_rollup: bool | None = None) -> UnitReport:
+        u = self.unit(unit)
+        p = Period.parse(period) if isinstance(period, str) else period
+        own = aggregate(self.store, self.catalogue, u.code, p)
+        stored = value_store.stored_values(self.store, u.code, str(p))
+        prev = self.previous_values(u.code, p) if any(r.left.prev_names or r.right.prev_names
+                                                      for r in self.catalogue.rules) else None
+        ts = self.target_set
+        indicators = assess(self.catalogue, ts, u.level, p, own.values, self._history(u.code, False), self.margin)
+        messages = validate(self.catalogue, own.values, prev, u.level)
+        rep = UnitReport(u, p, value_store.get_status(self.store, u.code, str(p)), own, stored, indicators, messages)
+        has_below = self.store.conn.execute("SELECT 1 FROM units WHERE parent = ? LIMIT 1", (u.code,)).fetchone()
+        if with_rollup or (with_rollup is None and has_below):
+            rep.rolled = rollup(self.store, self.catalogue, u.code, p)
+            rep.rolled_indicators = assess(self.catalogue, ts, u.level, p, rep.rolled.values,
+                                           self._history(u.code, True), self.margin)
+            rep.rolled_messages = validate(self.catalogue, rep.rolled.values, None, u.level)
+        return rep
+
+    def validate(self, unit: str, period: Period | str) -> list[Message]:
+        p = Period.parse(period) if isinstance(period, str) else period
+        u = self.unit(unit)
+        own = aggregate(self.store, self.catalogue, u.code, p)
+        return validate(self.catalogue, own.values, self.previous_values(u.code, p), u.level)
+
+    # -- workflow -------------------------------------------------------------------------------
+
+    def submit(self, unit: str, period: Period | str, who: str | None = None) -> None:
+        u, p = self.unit(unit), (Period.parse(period) if isinstance(period, str) else period)
+        st = value_store.get_status(self.store, u.code, str(p))
+        if st is None:
+            raise WorkflowError(f"{u.name} chưa có số liệu {p.label('vi')} để gửi.",
+                                f"{u.name} has no figures for {p.label('en')} to submit.")
+        if st.status in ("submitted", "approved"):
+            raise WorkflowError(
+                f"Số liệu {p.label('vi')} của {u.name} đã {'được gửi' if st.status == 'submitted' else 'được duyệt'}.",
+                f"The figures of {u.name} for {p.label('en')} are already {st.status}.")
+        errors = [m for m in self.validate(u.code, p) if m.severity == "error"]
+        if errors:
+            vi = "; ".join(m.describe("vi") for m in errors)
+            en = "; ".join(m.describe("en") for m in errors)
+            raise WorkflowError(f"Chưa gửi được vì còn {len(errors)} lỗi: {vi}.",
+                                f"Cannot submit while {len(errors)} error(s) remain: {en}.")
+        value_store.set_status(self.store, u.code, str(p), "submitted", who or self.officer)
+
+    def _check_reviewer(self, u: Unit, p: Period, action_vi: str, action_en: str) -> value_store.Status:
+        if u.code == self.office_code or not unit_store.is_below(self.store, u.code, self.office_code):
+            raise WorkflowError(f"Chỉ cấp trên của {u.name} mới được {action_vi} số liệu của đơn vị này.",
+                                f"Only the level above {u.name} can {action_en} its figures.")
+        st = value_store.get_status(self.store, u.code, str(p))
+        return st
+
+    def approve(self, unit: str, period: Period | str, who: str | None = None) -> None:
+        u, p = self.unit(unit), (Period.parse(period) if isinstance(period, str) else period)
+        st = self._check_reviewer(u, p, "duyệt", "approve")
+        if st is None or st.status != "submitted":
+            raise WorkflowError(f"Chỉ duyệt được số liệu đã gửi; số liệu {p.label('vi')} của {u.name} chưa được gửi.",
+                                f"Only submitted figures can be approved; {u.name} has not submitted {p.label('en')}.")
+        value_store.set_status(self.store, u.code, str(p), "approved", who or self.officer)
+
+    def return_(self, unit: str, period: Period | str, reason: str, who: str | None = None) -> None:
+        u, p = self.unit(unit), (Period.parse(period) if isinstance(period, str) else period)
+        if not reason or not reason.strip():
+            raise WorkflowError("Hãy ghi lý do trả lại.", "Give a reason for returning the figures.")
+        st = self._check_reviewer(u, p, "trả lại", "return")
+        if st is None or st.status not in ("submitted", "approved"):
+            raise WorkflowError(f"Chỉ trả lại được số liệu đã gửi hoặc đã duyệt; {u.name} chưa gửi {p.label('vi')}.",
+                                f"Only submitted or approved figures can be returned; {u.name} has not submitted "
+                                f"{p.label('en')}.")
+        value_store.set_status(self.store, u.code, str(p), "returned", who or self.officer, reason.strip())
+
+    def history(self, unit: str, period: Period | str) -> list[value_store.AuditEntry]:
+        u, p = self.unit(unit), (Period.parse(period) if isinstance(period, str) else period)
+        return value_store.audit_log(self.store, u.code, str(p))
+
+
+def _label(p: Period):
+    from parapp.i18n import Text
+
+    return Text(p.label("vi"), p.label("en"))
+
+
+def value_store_refused(el, text: str) -> ParAppError:
+    from parapp.domain.catalogue import ValueRefused
+
+    return ValueRefused(f'{el.name.vi} ({el.code}): "{text}" không phải là một số.',
+                        f'{el.name.en} ({el.code}): "{text}" is not a number.')

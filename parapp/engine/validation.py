@@ -1,0 +1,65 @@
+"""Validation rules across elements: which fail, how badly, and which cells they involve."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from parapp.domain.catalogue import Catalogue, Rule
+from parapp.domain.expressions import compare
+from parapp.i18n import Text, format_number
+
+
+@dataclass(frozen=True)
+class Message:
+    rule: str
+    severity: str  # error | warning
+    text: Text  # the rule's own words
+    elements: tuple[str, ...]
+    left: float | None
+    right: float | None
+    op: str = "=="
+
+    def describe(self, lang: str = "vi") -> str:
+        """The rule's text with the two sides, e.g. '... (120 ≠ 118)'."""
+        sym = {"==": "≠", "!=": "=", "<=": ">", "<": "≥", ">=": "<", ">": "≤"}
+        return f"{self.text.get(lang)} ({format_number(self.left, _dec(self.left), lang)} {sym.get(self.op, '?')} " \
+               f"{format_number(self.right, _dec(self.right), lang)})"
+
+
+def _dec(v: float | None) -> int:
+    return 0 if v is None or v == int(v) else 2
+
+
+def _applies(rule: Rule, catalogue: Catalogue, level: str | None) -> bool:
+    if level is None:
+        return True
+    return all(level in catalogue.elements[e].levels for e in rule.elements if e in catalogue.elements)
+
+
+def validate(catalogue: Catalogue, values: Mapping[str, float | None], previous: Mapping[str, float | None] | None = None,
+             level: str | None = None) -> list[Message]:
+    """Failing rules for one unit-period's values, errors first.
+
+    A rule none of whose elements has a value is not judged; a missing element among entered ones counts
+    as 0. A rule that looks at the previous period is judged only when that period has figures.
+    """
+    out = []
+    for rule in catalogue.rules:
+        if not _applies(rule, catalogue, level):
+            continue
+        if not any(values.get(e) is not None for e in rule.left.names | rule.right.names):
+            continue
+        uses_prev = bool(rule.left.prev_names or rule.right.prev_names)
+        if uses_prev and (not previous or not any(previous.get(e) is not None for e in
+                                                   rule.left.prev_names | rule.right.prev_names)):
+            continue
+        left = rule.left.evaluate(values, previous, missing="zero")
+        right = rule.right.evaluate(values, previous, missing="zero")
+        if left is None or right is None:
+            continue
+        if not compare(left, rule.op, right):
+            out.append(Message(rule.code, rule.severity, rule.name,
+                               tuple(sorted(rule.left.names | rule.right.names)), left, right, rule.op))
+    out.sort(key=lambda m: m.severity != "error")
+    return out

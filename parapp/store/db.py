@@ -1,0 +1,270 @@
+"""The office database: one SQLite file per office, opened safely, migrated step by step.
+
+Opening never writes to a file until it is known to be a ParApp database of a version this ParApp
+understands: a foreign, corrupt or newer file is refused and left byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from parapp.i18n import ParAppError
+
+APPLICATION_ID = 0x50415241  # "PARA"
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreError(ParAppError):
+    """The database cannot be used: missing, foreign, damaged, newer, locked or read-only."""
+
+
+def now() -> str:
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+# ------------------------------------------------------------------------------------------ schema
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["levels"].create({"code": str, "depth": int, "name_vi": str, "name_en": str}, pk="code")
+    db["units"].create(
+        {"code": str, "name": str, "kind": str, "level": str, "parent": str, "official": int,
+         "active": int, "created_at": str, "retired_at": str},
+        pk="code", not_null={"name", "level", "active"}, defaults={"active": 1, "official": 1},
+        foreign_keys=[("level", "levels", "code"), ("parent", "units", "code")],
+    )
+    db["units"].create_index(["parent"])
+    # Every unit with each of its ancestors and itself (depth 0): a roll-up is one join.
+    db.execute("""CREATE TABLE unit_tree (
+        ancestor TEXT NOT NULL REFERENCES units(code), unit TEXT NOT NULL REFERENCES units(code),
+        depth INTEGER NOT NULL, PRIMARY KEY (ancestor, unit)) WITHOUT ROWID""")
+    db.execute("""CREATE TABLE data_values (
+        unit TEXT NOT NULL REFERENCES units(code), period TEXT NOT NULL, element TEXT NOT NULL,
+        value REAL NOT NULL, comment TEXT, updated_by TEXT, updated_at TEXT, source TEXT,
+        PRIMARY KEY (unit, period, element)) WITHOUT ROWID""")
+    db.execute("CREATE TABLE periods_used (period TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.execute("""CREATE TRIGGER data_values_period AFTER INSERT ON data_values
+        BEGIN INSERT OR IGNORE INTO periods_used VALUES (NEW.period); END""")
+    db["statuses"].create(
+        {"unit": str, "period": str, "status": str, "changed_by": str, "changed_at": str, "reason": str},
+        pk=("unit", "period"), not_null={"status"}, foreign_keys=[("unit", "units", "code")],
+    )
+    db["audit_log"].create(
+        {"id": int, "at": str, "who": str, "action": str, "unit": str, "period": str, "element": str,
+         "old_value": float, "new_value": float, "old_comment": str, "new_comment": str,
+         "old_status": str, "new_status": str, "reason": str, "source": str},
+        pk="id", not_null={"at", "action"},
+    )
+    db["audit_log"].create_index(["unit", "period"])
+    for op in ("UPDATE", "DELETE"):
+        db.execute(f"""CREATE TRIGGER audit_log_no_{op.lower()} BEFORE {op} ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")
+    db["target_sets"].create({"id": str, "toml": str, "imported_at": str, "imported_by": str}, pk="id")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# ------------------------------------------------------------------------------------------ opening
+
+
+def _explain(e: BaseException, path: Path) -> StoreError:
+    text = str(e).lower()
+    if isinstance(e, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return StoreError(
+            f"Cơ sở dữ liệu {path} đang bị một chương trình khác (có thể là một cửa sổ ParApp khác) khoá; "
+            "hãy đóng chương trình đó rồi thử lại.",
+            f"The database {path} is locked by another program (perhaps another ParApp window); "
+            "close it and try again.")
+    if "readonly" in text or "read-only" in text or "unable to open" in text or (
+            isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EROFS, errno.EPERM)):
+        return StoreError(
+            f"Không ghi được vào {path}: thư mục hoặc tệp chỉ cho phép đọc; hãy chép cơ sở dữ liệu sang "
+            "một thư mục có quyền ghi (ví dụ Tài liệu) và mở từ đó.",
+            f"Cannot write to {path}: the folder or file is read-only; copy the database to a folder "
+            "you can write to (such as Documents) and open it from there.")
+    if "disk is full" in text or "database or disk is full" in text or (isinstance(e, OSError) and e.errno == errno.ENOSPC):
+        return StoreError(
+            f"Ổ đĩa chứa {path} đã đầy; hãy giải phóng dung lượng rồi thử lại. Dữ liệu chưa bị thay đổi.",
+            f"The disk holding {path} is full; free some space and try again. Nothing was changed.")
+    if isinstance(e, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text or "corrupt" in text):
+        return StoreError(
+            f"Tệp {path} bị hỏng hoặc không phải cơ sở dữ liệu; hãy mở bản sao lưu gần nhất.",
+            f"The file {path} is damaged or not a database; open your latest backup.")
+    return StoreError(f"Lỗi cơ sở dữ liệu {path}: {e}.", f"Database error in {path}: {e}.")
+
+
+class Store:
+    """An open office database. Use Store.open() or Store.create()."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+        self.db = sqlite_utils.Database(conn)
+        self._depth = 0
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def _connect(cls, path: Path, mode: str) -> sqlite3.Connection:
+        uri = f"file:{path.as_posix()}?mode={mode}"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as e:
+            raise _explain(e, path) from None
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open an existing ParApp database; refuse anything else without writing to it."""
+        path = Path(path)
+        if not path.exists():
+            raise StoreError(
+                f"Không có cơ sở dữ liệu tại {path}; hãy tạo bằng lệnh \"parapp init\" hoặc chọn tệp khác.",
+                f"There is no database at {path}; create one with \"parapp init\" or choose another file.")
+        if path.is_dir():
+            raise StoreError(f"{path} là một thư mục, không phải cơ sở dữ liệu.",
+                             f"{path} is a folder, not a database.")
+        try:
+            with path.open("rb") as f:
+                head = f.read(100)
+        except OSError as e:
+            raise _explain(e, path) from None
+        if not head.startswith(b"SQLite format 3\x00"):
+            raise StoreError(
+                f"Tệp {path} không phải cơ sở dữ liệu ParApp (hoặc đã bị hỏng); tệp không bị thay đổi.",
+                f"The file {path} is not a ParApp database (or is damaged); it was left as it was.")
+        app_id = int.from_bytes(head[68:72], "big")
+        if app_id != APPLICATION_ID:
+            raise StoreError(
+                f"Tệp {path} là cơ sở dữ liệu của một chương trình khác, không phải của ParApp; tệp không bị thay đổi.",
+                f"The file {path} is a database of another program, not ParApp's; it was left as it was.")
+        version = int.from_bytes(head[60:64], "big")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"Cơ sở dữ liệu {path} được tạo bởi phiên bản ParApp mới hơn (lược đồ {version}, phiên bản này "
+                f"hiểu đến {SCHEMA_VERSION}); hãy cập nhật ParApp. Tệp không bị thay đổi.",
+                f"The database {path} was written by a newer ParApp (schema {version}; this one understands up to "
+                f"{SCHEMA_VERSION}); update ParApp. The file was left as it was.")
+        conn = cls._connect(path, "rw")
+        store = cls(conn, path)
+        try:
+            # Reads the schema: a damaged header or schema page shows here, before anything is written.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            store._pragmas()
+            store._migrate(version)
+        except sqlite3.Error as e:
+            conn.close()
+            raise _explain(e, path) from None
+        except StoreError:
+            conn.close()
+            raise
+        return store
+
+    @classmethod
+    def create(cls, path: Path | str) -> Store:
+        """A new, empty ParApp database at path (which must not exist)."""
+        path = Path(path)
+        if path.exists():
+            raise StoreError(f"Đã có tệp tại {path}; hãy chọn tên khác hoặc xoá tệp cũ trước.",
+                             f"A file already exists at {path}; choose another name or remove it first.")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise _explain(e, path) from None
+        conn = cls._connect(path, "rwc")
+        store = cls(conn, path)
+        try:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            store._pragmas()
+            store._migrate(0)
+        except (sqlite3.Error, OSError) as e:
+            conn.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            raise _explain(e, path) from None
+        return store
+
+    def _pragmas(self) -> None:
+        c = self.conn
+        c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        c.execute("PRAGMA foreign_keys = ON")
+        if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            c.execute("PRAGMA journal_mode = WAL")
+        c.execute("PRAGMA synchronous = FULL")
+
+    def _migrate(self, version: int) -> None:
+        for step in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                MIGRATIONS[step](self.db)
+                self.conn.execute(f"PRAGMA user_version = {step + 1}")
+
+    def close(self) -> None:
+        try:
+            self.conn.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ---------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One all-or-nothing write; nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise _explain(e, self.path) from None
+        self._depth = 1
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except BaseException as e:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            if isinstance(e, sqlite3.Error):
+                raise _explain(e, self.path) from None
+            raise
+        finally:
+            self._depth = 0
+
+    # -- meta -----------------------------------------------------------------------------------
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                      (key, value))
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]

@@ -1,0 +1,162 @@
+"""Data values, their statuses and the append-only audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parapp.i18n import ParAppError, Text, nfc
+from parapp.store.db import Store, now
+
+STATUSES = ("draft", "submitted", "approved", "returned")
+STATUS_NAMES = {
+    None: Text("Chưa nhập", "Not started"),
+    "draft": Text("Đang nhập", "Draft"),
+    "submitted": Text("Đã gửi", "Submitted"),
+    "approved": Text("Đã duyệt", "Approved"),
+    "returned": Text("Bị trả lại", "Returned"),
+}
+
+
+class LockedError(ParAppError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    value: float
+    comment: str | None
+    updated_by: str | None
+    updated_at: str | None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Status:
+    status: str
+    changed_by: str | None
+    changed_at: str | None
+    reason: str | None
+
+
+def stored_values(store: Store, unit: str, period: str) -> dict[str, StoredValue]:
+    rows = store.conn.execute(
+        "SELECT element, value, comment, updated_by, updated_at, source FROM data_values "
+        "WHERE unit = ? AND period = ?", (unit, period)).fetchall()
+    return {r[0]: StoredValue(r[1], r[2], r[3], r[4], r[5]) for r in rows}
+
+
+def get_status(store: Store, unit: str, period: str) -> Status | None:
+    row = store.conn.execute("SELECT status, changed_by, changed_at, reason FROM statuses WHERE unit = ? AND period = ?",
+                             (unit, period)).fetchone()
+    return Status(*row) if row else None
+
+
+def statuses_below(store: Store, ancestor: str, period: str) -> dict[str, str]:
+    """Status of every unit in ancestor's subtree (itself included) for period."""
+    rows = store.conn.execute("SELECT s.unit, s.status FROM unit_tree t JOIN statuses s ON s.unit = t.unit "
+                              "WHERE t.ancestor = ? AND s.period = ?", (ancestor, period)).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def ensure_unlocked(store: Store, unit: str, unit_name: str, period: str, period_label: Text) -> None:
+    st = get_status(store, unit, period)
+    if st is not None and st.status == "approved":
+        raise LockedError(
+            f"Số liệu {period_label.vi} của {unit_name} đã được duyệt nên bị khoá; cấp trên phải trả lại "
+            "trước khi sửa.",
+            f"The figures of {unit_name} for {period_label.en} are approved and locked; the level above "
+            "must return them before they can be changed.")
+
+
+def write_values(store: Store, unit: str, period: str, values: dict[str, float | None], who: str,
+                 comments: dict[str, str | None] | None = None, source: str | None = None,
+                 reason: str | None = None) -> int:
+    """Store checked values (None clears one) and comments, each change with its audit row.
+
+    One transaction (or part of the caller's). Returns how many values or comments changed.
+    An edit of a submitted or returned unit-period puts it back to draft.
+    """
+    comments = {k: (nfc(v).strip() or None) if v is not None else None for k, v in (comments or {}).items()}
+    stamp = now()
+    changed = 0
+    with store.transaction() as c:
+        old = stored_values(store, unit, period)
+        for element in sorted(set(values) | set(comments)):
+            prev = old.get(element)
+            old_value = prev.value if prev else None
+            old_comment = prev.comment if prev else None
+            new_value = values[element] if element in values else old_value
+            new_comment = comments[element] if element in comments else old_comment
+            if new_value == old_value and new_comment == old_comment:
+                continue
+            if new_value is None:
+                if prev is None:
+                    continue
+                c.execute("DELETE FROM data_values WHERE unit = ? AND period = ? AND element = ?",
+                          (unit, period, element))
+                new_comment = None
+            else:
+                c.execute(
+                    "INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
+                    "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
+                    "updated_at = excluded.updated_at, source = excluded.source",
+                    (unit, period, element, new_value, new_comment, who, stamp, source))
+            c.execute(
+                "INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value, old_comment, "
+                "new_comment, reason, source) VALUES (?, ?, 'value', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (stamp, who, unit, period, element, old_value, new_value, old_comment, new_comment, reason, source))
+            changed += 1
+        if changed:
+            st = get_status(store, unit, period)
+            if st is None or st.status in ("submitted", "returned"):
+                _set_status(c, unit, period, "draft", who, stamp, None, st.status if st else None)
+    return changed
+
+
+def _set_status(c, unit: str, period: str, status: str, who: str, stamp: str, reason: str | None,
+                old: str | None) -> None:
+    c.execute("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) VALUES (?, ?, ?, ?, ?, ?) "
+              "ON CONFLICT(unit, period) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, "
+              "changed_at = excluded.changed_at, reason = excluded.reason",
+              (unit, period, status, who, stamp, reason))
+    c.execute("INSERT INTO audit_log(at, who, action, unit, period, reason, old_status, new_status) "
+              "VALUES (?, ?, 'status', ?, ?, ?, ?, ?)", (stamp, who, unit, period, reason, old, status))
+
+
+def set_status(store: Store, unit: str, period: str, status: str, who: str, reason: str | None = None) -> None:
+    assert status in STATUSES
+    with store.transaction() as c:
+        st = get_status(store, unit, period)
+        _set_status(c, unit, period, status, who, now(), nfc(reason) if reason else None, st.status if st else None)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    who: str | None
+    action: str
+    unit: str | None
+    period: str | None
+    element: str | None
+    old_value: float | None
+    new_value: float | None
+    old_comment: str | None
+    new_comment: str | None
+    old_status: str | None
+    new_status: str | None
+    reason: str | None
+    source: str | None
+
+
+def audit_log(store: Store, unit: str | None = None, period: str | None = None) -> list[AuditEntry]:
+    sql, args = "SELECT id, at, who, action, unit, period, element, old_value, new_value, old_comment, " \
+                "new_comment, old_status, new_status, reason, source FROM audit_log WHERE 1 = 1", []
+    if unit is not None:
+        sql += " AND unit = ?"
+        args.append(unit)
+    if period is not None:
+        sql += " AND period = ?"
+        args.append(period)
+    return [AuditEntry(*r) for r in store.conn.execute(sql + " ORDER BY id", args)]
