@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import traceback
 from datetime import datetime
@@ -425,6 +426,11 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except ParAppError as e:
         print(e.message(_lang), file=sys.stderr)
+        return 1
+    except sqlite3.Error as e:  # met while working: a damaged page, a lock that outlasted the timeout
+        from parapp.store.db import explain
+
+        print(explain(e, getattr(args, "db", None) or settings.default_db()).message(_lang), file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into a program that stopped reading
         return 0

@@ -514,11 +514,13 @@ def parse_target_set(text: str, catalogue: Catalogue, label: str = "target set")
             kw["op"] = r.choice(d, "op", OPS, line)
             kw["value"] = r.number(d, "value", line)
         elif ttype == "improve":
-            kw["value"] = r.number(d, "value", line, required=False) or 1.0
+            v = r.number(d, "value", line, required=False)
+            kw["value"] = 1.0 if v is None else v
             kw["op"] = ">="
         else:  # increment
             kw["step"] = r.number(d, "step", line)
-            kw["cap"] = r.number(d, "cap", line, required=False) or 100.0
+            cap = r.number(d, "cap", line, required=False)
+            kw["cap"] = 100.0 if cap is None else cap
             kw["base"] = r.number(d, "base", line, required=False)
             by = d.get("base_year")
             if (by is None) != (kw["base"] is None):

@@ -77,7 +77,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # ------------------------------------------------------------------------------------------ opening
 
 
-def _explain(e: BaseException, path: Path) -> StoreError:
+def explain(e: BaseException, path: Path) -> StoreError:
+    """The sentence an officer reads for a database or file-system error."""
     text = str(e).lower()
     if isinstance(e, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
         return StoreError(
@@ -100,6 +101,9 @@ def _explain(e: BaseException, path: Path) -> StoreError:
         return StoreError(
             f"Tệp {path} bị hỏng hoặc không phải cơ sở dữ liệu; hãy mở bản sao lưu gần nhất.",
             f"The file {path} is damaged or not a database; open your latest backup.")
+    if isinstance(e, OSError):
+        return StoreError(f"Không ghi được vào {path} ({e.strerror}); hãy chọn thư mục khác.",
+                          f"Cannot write to {path} ({e.strerror}); choose another folder.")
     return StoreError(f"Lỗi cơ sở dữ liệu {path}: {e}.", f"Database error in {path}: {e}.")
 
 
@@ -121,7 +125,7 @@ class Store:
             conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
                                    timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as e:
-            raise _explain(e, path) from None
+            raise explain(e, path) from None
         conn.row_factory = sqlite3.Row
         return conn
 
@@ -140,11 +144,18 @@ class Store:
             with path.open("rb") as f:
                 head = f.read(100)
         except OSError as e:
-            raise _explain(e, path) from None
+            raise explain(e, path) from None
         if not head.startswith(b"SQLite format 3\x00"):
             raise StoreError(
                 f"Tệp {path} không phải cơ sở dữ liệu ParApp (hoặc đã bị hỏng); tệp không bị thay đổi.",
                 f"The file {path} is not a ParApp database (or is damaged); it was left as it was.")
+        page = int.from_bytes(head[16:18], "big")
+        if len(head) < 100 or head[21:24] != b"\x40\x20\x20" or page not in (1, *(2**k for k in range(9, 16))):
+            raise StoreError(
+                f"Tệp {path} không phải cơ sở dữ liệu ParApp hoặc đã bị hỏng; hãy mở bản sao lưu gần nhất. "
+                "Tệp không bị thay đổi.",
+                f"The file {path} is not a ParApp database or is damaged; open your latest backup. "
+                "It was left as it was.")
         app_id = int.from_bytes(head[68:72], "big")
         if app_id != APPLICATION_ID:
             raise StoreError(
@@ -166,7 +177,7 @@ class Store:
             store._migrate(version)
         except sqlite3.Error as e:
             conn.close()
-            raise _explain(e, path) from None
+            raise explain(e, path) from None
         except StoreError:
             conn.close()
             raise
@@ -182,7 +193,7 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise _explain(e, path) from None
+            raise explain(e, path) from None
         conn = cls._connect(path, "rwc")
         store = cls(conn, path)
         try:
@@ -193,7 +204,7 @@ class Store:
             conn.close()
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
-            raise _explain(e, path) from None
+            raise explain(e, path) from None
         return store
 
     def _pragmas(self) -> None:
@@ -211,10 +222,6 @@ class Store:
                 self.conn.execute(f"PRAGMA user_version = {step + 1}")
 
     def close(self) -> None:
-        try:
-            self.conn.execute("PRAGMA optimize")
-        except sqlite3.Error:
-            pass
         self.conn.close()
 
     def __enter__(self) -> Store:
@@ -238,7 +245,7 @@ class Store:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
-            raise _explain(e, self.path) from None
+            raise explain(e, self.path) from None
         self._depth = 1
         try:
             yield self.conn
@@ -249,7 +256,7 @@ class Store:
             except sqlite3.Error:
                 pass
             if isinstance(e, sqlite3.Error):
-                raise _explain(e, self.path) from None
+                raise explain(e, self.path) from None
             raise
         finally:
             self._depth = 0
