@@ -242,12 +242,11 @@ def cmd_units(args) -> int:
     from parapp.store import units as us
 
     with _open(args) as office:
-        top = args.under or office.office_code
-        us.get_unit(office.store, top)
-        rows = us.subtree(office.store, top, include_self=args.under is None) if args.all or args.under is None \
-            else us.children(office.store, top)
-        if args.under is None and not args.all:
-            rows = [us.get_unit(office.store, top)] + us.children(office.store, top)
+        top = us.get_unit(office.store, args.under or office.office_code)
+        if args.all:
+            rows = us.subtree(office.store, top.code, include_self=args.under is None)
+        else:
+            rows = ([] if args.under else [top]) + us.children(office.store, top.code)
         if args.json:
             print(json.dumps([{"code": u.code, "name": u.name, "kind": u.kind, "level": u.level, "parent": u.parent,
                                "active": u.active} for u in rows], ensure_ascii=False, indent=2))
