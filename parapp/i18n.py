@@ -6,6 +6,7 @@ window pick one. Numbers are formatted per locale: 1.234,5 in Vietnamese, 1,234.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -73,21 +74,18 @@ def format_number(value: float | int | None, decimals: int = 0, lang: str | None
 def parse_number(text: str, lang: str | None = None) -> float:
     """Read a number as an officer types it: '1.234,5' in Vietnamese, '1,234.5' in English.
 
-    Raises ValueError when the text is not a number in that locale.
+    Thousands separators must group by three. Raises ValueError when the text is not a number in that locale.
     """
     s = nfc(text).strip().replace("\u00a0", "").replace(" ", "")
-    if not s:
-        raise ValueError("empty")
     thousands, point = (".", ",") if (lang or _current) == "vi" else (",", ".")
-    if s.count(point) > 1:
+    m = _NUMBER[thousands].fullmatch(s)
+    if not m:
         raise ValueError(text)
-    if thousands in s:
-        whole = s.split(point)[0].lstrip("+-")
-        groups = whole.split(thousands)
-        if not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:]):
-            raise ValueError(text)
-        s = s.replace(thousands, "")
-    s = s.replace(point, ".")
-    if not all(c.isdigit() or c in "+-." for c in s) or s.lstrip("+-").startswith((".",)) and len(s) == 1:
-        raise ValueError(text)
-    return float(s)
+    whole, frac = m.group(2).replace(thousands, ""), m.group(3)
+    return float(f"{m.group(1) or ''}{whole}.{frac or 0}")
+
+
+_NUMBER = {
+    sep: re.compile(r"([+-]?)(\d{1,3}(?:" + re.escape(sep) + r"\d{3})+|\d+)(?:" + re.escape(dec) + r"(\d+))?", re.ASCII)
+    for sep, dec in ((".", ","), (",", "."))
+}
