@@ -43,7 +43,8 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ)
     if argv[:1] == ["test"]:
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
-        lint = subprocess.run([str(PY), "-m", "ruff", "check", "parapp", "tests", "bench", "run.py"], cwd=ROOT)
+        paths = [p for p in ("parapp", "tests", "bench", "run.py", "packaging") if (ROOT / p).exists()]
+        lint = subprocess.run([str(PY), "-m", "ruff", "check", *paths], cwd=ROOT)
         tests = subprocess.run([str(PY), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env)
         return tests.returncode or lint.returncode
     parapp = [str(PY), "-m", "parapp"]
