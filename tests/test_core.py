@@ -373,3 +373,19 @@ def test_core_imports_without_qt():
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert "ParApp" in result.stdout, result.stderr
+
+
+def test_satisfaction_rolls_up_weighted_by_respondents(nghe_an):
+    nghe_an.enter("17014", "2025Q1", {"satisfaction_tthc_pct": 90, "satisfaction_tthc_respondents": 100})
+    nghe_an.enter("17017", "2025Q1", {"satisfaction_tthc_pct": 60, "satisfaction_tthc_respondents": 300})
+    district = nghe_an.unit("17014").parent
+    agg = rollup(nghe_an.store, nghe_an.catalogue, district, Period.parse("2025Q1"))
+    assert agg.values["satisfaction_tthc_pct"] == pytest.approx(67.5)
+    assert agg.values["satisfaction_tthc_respondents"] == 400
+    assert not agg.unweighted
+    # without respondent counts the plain mean is used, and marked as such
+    nghe_an.enter("17014", "2025Q2", {"satisfaction_tthc_pct": 90})
+    nghe_an.enter("17017", "2025Q2", {"satisfaction_tthc_pct": 60})
+    agg = rollup(nghe_an.store, nghe_an.catalogue, district, Period.parse("2025Q2"))
+    assert agg.values["satisfaction_tthc_pct"] == pytest.approx(75)
+    assert agg.unweighted == {"satisfaction_tthc_pct"}
