@@ -252,7 +252,7 @@ def cmd_units(args) -> int:
                                "active": u.active} for u in rows], ensure_ascii=False, indent=2))
         else:
             for u in rows:
-                print(f"{u.code:<6} {LEVEL_NAMES[u.level].get(_lang):<9} {u.name}")
+                print(f"{u.code:<6} {(u.kind or LEVEL_NAMES[u.level].get(_lang)):<10} {u.name}")
     return 0
 
 
@@ -343,7 +343,8 @@ def cmd_history(args) -> int:
             print(_t("Chưa có thay đổi nào.", "No changes yet."))
         for e in rows:
             if e.action == "value":
-                what = f"{e.element}: {_num(e.old_value, 2 if e.old_value and e.old_value % 1 else 0)} → " \
+                el = office.catalogue.elements.get(e.element)
+                what = f"{el.name.get(_lang) if el else e.element}: {_num(e.old_value, 2 if e.old_value and e.old_value % 1 else 0)} → " \
                        f"{_num(e.new_value, 2 if e.new_value and e.new_value % 1 else 0)}"
                 if e.new_comment != e.old_comment:
                     what += f"  [{e.new_comment or ''}]"
@@ -354,7 +355,8 @@ def cmd_history(args) -> int:
             else:
                 what = f"{e.action} {e.reason or ''}"
             src = f"  ← {e.source}" if e.source else ""
-            print(f"{e.at}  {e.who or '?':<16} {what}{src}")
+            when = datetime.fromisoformat(e.at).astimezone().strftime("%d/%m/%Y %H:%M")
+            print(f"{when}  {e.who or '?':<18} {what}{src}")
     return 0
 
 
