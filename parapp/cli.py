@@ -10,11 +10,11 @@ import argparse
 import json
 import sqlite3
 import sys
-import traceback
 from datetime import datetime
 from pathlib import Path
 
 from parapp import __version__, settings
+from parapp.crash import save_report
 from parapp.domain.catalogue import LEVEL_NAMES
 from parapp.domain.periods import Period
 from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS, IndicatorResult
@@ -395,18 +395,6 @@ COMMANDS = {
 }
 
 
-def _crash_report(exc: BaseException) -> Path | None:
-    try:
-        folder = settings.data_dir() / "crash-reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"crash-{datetime.now():%Y%m%d-%H%M%S}.txt"
-        path.write_text(f"ParApp {__version__}\n{' '.join(sys.argv)}\n\n"
-                        + "".join(traceback.format_exception(exc)), encoding="utf-8")
-        return path
-    except OSError:
-        return None
-
-
 def main(argv: list[str] | None = None) -> int:
     global _lang
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -439,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_t("Đã dừng.", "Stopped."), file=sys.stderr)
         return 130
     except Exception as e:  # a bug: keep the officer's data, save what happened
-        report = _crash_report(e)
+        report = save_report(e)
         print(_t(f"ParApp gặp lỗi không mong muốn; số liệu đã lưu vẫn an toàn. Báo cáo lỗi: {report}",
                  f"ParApp hit an unexpected error; saved figures are safe. Error report: {report}"), file=sys.stderr)
         return 3

@@ -1,0 +1,184 @@
+"""Starting the window: language, the office database (or the first-run set-up), the crash dialog."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from parapp import settings
+from parapp.domain.periods import Period, PeriodError
+from parapp.engine.office import Office
+from parapp.gui.qt import QApplication, QFileDialog, QIcon, QLocale, QMessageBox, QObject, QSettings, QTranslator
+from parapp.i18n import ParAppError, set_language
+from parapp.resources import resource_path
+
+
+def preferences() -> QSettings:
+    """The window's own settings (language, last database, unit and period), beside the data."""
+    return QSettings(str(settings.data_dir() / "parapp.ini"), QSettings.Format.IniFormat)
+
+
+class Application(QObject):
+    """Owns the open Office and the main window; reopens the window when the language changes."""
+
+    def __init__(self, app: QApplication):
+        super().__init__(app)
+        self.app = app
+        self.prefs = preferences()
+        self.office: Office | None = None
+        self.window = None
+        self._translators: list[QTranslator] = []
+        self.set_language(str(self.prefs.value("language", "vi")))
+
+    # -- language -------------------------------------------------------------------------------
+
+    def set_language(self, lang: str) -> None:
+        lang = lang if lang in ("vi", "en") else "vi"
+        for t in self._translators:
+            self.app.removeTranslator(t)
+        self._translators = []
+        set_language(lang)
+        QLocale.setDefault(QLocale(QLocale.Language.Vietnamese if lang == "vi" else QLocale.Language.English,
+                                   QLocale.Country.Vietnam if lang == "vi" else QLocale.Country.UnitedKingdom))
+        if lang == "vi":
+            t = QTranslator(self.app)
+            if t.load(str(resource_path("translations", "parapp_vi.qm"))):
+                self.app.installTranslator(t)
+                self._translators.append(t)
+        self.prefs.setValue("language", lang)
+
+    def switch_language(self, lang: str) -> None:
+        unit, period = (self.window.unit, self.window.period) if self.window else (None, None)
+        self.set_language(lang)
+        if self.office is not None:
+            self._show_window(unit, period)
+
+    # -- databases ------------------------------------------------------------------------------
+
+    def start(self, db: Path | None) -> bool:
+        """Open the given database, else the last one, else run the first-run set-up. False: nothing open."""
+        if db is not None:
+            return self.open_database(Path(db))
+        last = self.prefs.value("database")
+        if last and Path(str(last)).exists():
+            unit = self.prefs.value("unit")
+            try:
+                period = Period.parse(str(self.prefs.value("period"))) if self.prefs.value("period") else None
+            except PeriodError:
+                period = None
+            return self.open_database(Path(str(last)), unit and str(unit), period)
+        return self.first_run()
+
+    def open_database(self, path: Path, unit: str | None = None, period: Period | None = None) -> bool:
+        try:
+            office = Office.open(path)
+        except ParAppError as e:
+            QMessageBox.warning(self.window, "ParApp", e.message())
+            return False
+        if self.office is not None:
+            self.office.close()
+        self.office = office
+        self.prefs.setValue("database", str(path))
+        self._show_window(unit, period)
+        return True
+
+    def _show_window(self, unit: str | None, period: Period | None) -> None:
+        from parapp.gui.mainwindow import MainWindow
+
+        old = self.window
+        self.window = MainWindow(self.office, unit, period)
+        self.window.setWindowIcon(app_icon())
+        self.window.language_requested.connect(self.switch_language)
+        self.window.open_requested.connect(self.choose_database)
+        self.window.new_requested.connect(self.first_run)
+        self.window.demo_requested.connect(self.open_demo)
+        self.window.context_changed.connect(self._remember)
+        if old is not None:
+            self.window.setGeometry(old.geometry())
+            old.hide()
+            old.deleteLater()
+        self.window.show()
+
+    def _remember(self, unit: str, period: Period) -> None:
+        self.prefs.setValue("unit", unit)
+        self.prefs.setValue("period", str(period))
+
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Open an office database"),
+                                              str(settings.data_dir()), self.tr("ParApp databases (*.db);;All files (*)"))
+        if path:
+            self.open_database(Path(path))
+
+    def first_run(self) -> bool:
+        from parapp.gui.first_run import FirstRunDialog
+
+        dlg = FirstRunDialog(self.window)
+        if not dlg.exec():
+            return False
+        if getattr(dlg, "demo_requested", False):
+            return self.open_demo()
+        return self.open_database(Path(dlg.office_path))
+
+    def open_demo(self) -> bool:
+        from parapp.engine.demo import make_demo
+        from parapp.gui.workers import Task
+
+        path = settings.demo_db()
+        if path.exists():
+            return self.open_database(path, "42", Period.parse("2025Q3"))
+        task = Task(self.window, self.tr("Making the demo database…"), lambda progress: make_demo(path, progress=progress))
+        result: dict = {}
+        task.finished.connect(lambda _r: result.setdefault("ok", True))
+        task.failed.connect(lambda e, _t: result.setdefault("error", e))
+        task.cancelled.connect(lambda: result.setdefault("cancelled", True))
+        task.start()
+        while not result:
+            self.app.processEvents()
+        if "error" in result:
+            err = result["error"]
+            if isinstance(err, ParAppError):
+                QMessageBox.warning(self.window, "ParApp", err.message())
+                return False
+            raise err
+        if "cancelled" in result:
+            return False
+        return self.open_database(path, "42", Period.parse("2025Q3"))
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(resource_path("icons", "parapp.svg")))
+
+
+def install_crash_dialog(app: QApplication) -> None:
+    """A bug anywhere in the window: save a report, tell the officer the data are safe, keep running."""
+    from parapp.crash import save_report
+
+    def hook(exc_type, exc, tb):
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        if isinstance(exc, ParAppError):  # a known condition that escaped a handler: say it plainly
+            QMessageBox.warning(app.activeWindow(), "ParApp", exc.message())
+            return
+        report = save_report(exc.with_traceback(tb), "in the window")
+        box = QMessageBox(app.activeWindow())
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle(app.translate("Crash", "ParApp met a problem"))
+        box.setText(app.translate("Crash", "ParApp met an unexpected problem. Everything you entered is saved in "
+                                           "the database. A report was written to:\n{path}\nPlease send it to "
+                                           "whoever supports ParApp in your province.").format(path=report))
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def run(db: Path | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("ParApp")
+    app.setOrganizationName("ParApp")
+    app.setWindowIcon(app_icon())
+    install_crash_dialog(app)
+    controller = Application(app)
+    if not controller.start(db):
+        return 0
+    return app.exec()

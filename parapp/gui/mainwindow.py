@@ -1,0 +1,289 @@
+"""The main window: the unit tree, the period, and the tabs (data entry, overview, catalogue, history)."""
+
+from __future__ import annotations
+
+from parapp.domain.periods import Period
+from parapp.engine.office import Office
+from parapp.gui.catalogue_tab import CatalogueTab
+from parapp.gui.entry import EntryTab
+from parapp.gui.history_tab import HistoryTab
+from parapp.gui.overview import OverviewTab
+from parapp.gui.period_picker import PeriodPicker
+from parapp.gui.qt import (
+    QAction,
+    QActionGroup,
+    QHeaderView,
+    QInputDialog,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSortFilterProxyModel,
+    QSplitter,
+    Qt,
+    QTabWidget,
+    QToolBar,
+    QTreeView,
+    QUndoStack,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from parapp.gui.unit_tree import UnitTreeModel
+from parapp.i18n import ParAppError, language
+from parapp.store import units as unit_store
+
+
+class MainWindow(QMainWindow):
+    """One office database open; asks the application to open others or to change language."""
+
+    open_requested = Signal()  # File > Open
+    new_requested = Signal()  # File > New office database
+    demo_requested = Signal()  # File > Open the demo database
+    language_requested = Signal(str)
+    context_changed = Signal(str, object)  # unit code, Period
+
+    def __init__(self, office: Office, unit: str | None = None, period: Period | None = None, parent=None):
+        super().__init__(parent)
+        self.office = office
+        self.undo_stack = QUndoStack(self)
+        self.unit = unit if unit and self._exists(unit) else office.office_code
+        self.period = period or _default_period()
+        self._build()
+        self._select_unit(self.unit)
+        self._apply_context()
+
+    def _exists(self, code: str) -> bool:
+        try:
+            unit_store.get_unit(self.office.store, code)
+            return True
+        except ParAppError:
+            return False
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.resize(1280, 800)
+        # left: the units
+        self.tree_model = UnitTreeModel(self.office, self.period, self)
+        self.tree_proxy = QSortFilterProxyModel(self)
+        self.tree_proxy.setSourceModel(self.tree_model)
+        self.tree_proxy.setRecursiveFilteringEnabled(True)
+        self.tree_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.tree_proxy.setFilterKeyColumn(0)
+        self.tree = QTreeView(self)
+        self.tree.setModel(self.tree_proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.expandToDepth(0)
+        self.tree.selectionModel().currentChanged.connect(self._tree_current_changed)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("Find a unit…"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter_tree)
+        left = QWidget(self)
+        lay = QVBoxLayout(left)
+        lay.setContentsMargins(4, 4, 0, 4)
+        lay.addWidget(self.search)
+        lay.addWidget(self.tree)
+        # right: the tabs
+        self.tabs = QTabWidget(self)
+        self.entry = EntryTab(self.undo_stack, self)
+        self.overview = OverviewTab(self)
+        self.catalogue = CatalogueTab(self)
+        self.history = HistoryTab(self)
+        self.tabs.addTab(self.entry, self.tr("Data entry"))
+        self.tabs.addTab(self.overview, self.tr("Overview"))
+        self.tabs.addTab(self.catalogue, self.tr("Catalogue and targets"))
+        self.tabs.addTab(self.history, self.tr("History"))
+        self.tabs.currentChanged.connect(lambda _i: self._update_tab())
+        for tab in (self.entry, self.overview, self.catalogue, self.history):
+            if hasattr(tab, "unit_requested"):
+                tab.unit_requested.connect(self._open_unit_entry)
+            if hasattr(tab, "data_changed"):
+                tab.data_changed.connect(self._data_changed)
+        split = QSplitter(self)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(1, 1)
+        split.setSizes([320, 960])
+        self.setCentralWidget(split)
+        self._build_actions()
+        self.status_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.status_label)
+        self.status_label.setText(self.tr("{officer} · {path}").format(
+            officer=self.office.officer, path=self.office.store.path))
+
+    def _build_actions(self) -> None:
+        m = self.menuBar()
+        file = m.addMenu(self.tr("&File"))
+        self._action(file, self.tr("&New office database…"), self.new_requested.emit, QKeySequence.StandardKey.New)
+        self._action(file, self.tr("&Open…"), self.open_requested.emit, QKeySequence.StandardKey.Open)
+        self._action(file, self.tr("Open the &demo database"), self.demo_requested.emit)
+        file.addSeparator()
+        self._action(file, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        edit = m.addMenu(self.tr("&Edit"))
+        self.undo_action = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        flow = m.addMenu(self.tr("&Workflow"))
+        self.submit_action = self._action(flow, self.tr("&Submit"), self.submit)
+        self.approve_action = self._action(flow, self.tr("&Approve"), self.approve)
+        self.return_action = self._action(flow, self.tr("&Return with a reason…"), self.return_figures)
+        lang = m.addMenu(self.tr("&Language"))
+        group = QActionGroup(self)
+        for code, name in (("vi", "Tiếng Việt"), ("en", "English")):
+            a = QAction(name, self, checkable=True)
+            a.setChecked(language() == code)
+            a.triggered.connect(lambda _c=False, code=code: self.language_requested.emit(code))
+            group.addAction(a)
+            lang.addAction(a)
+        help_ = m.addMenu(self.tr("&Help"))
+        self._action(help_, self.tr("&About ParApp"), self.about)
+        bar = QToolBar(self.tr("Period and workflow"), self)
+        bar.setObjectName("main-toolbar")
+        bar.setMovable(False)
+        self.picker = PeriodPicker(self.period, self)
+        self.picker.period_changed.connect(self.set_period)
+        bar.addWidget(self.picker)
+        bar.addSeparator()
+        bar.addAction(self.undo_action)
+        bar.addAction(self.redo_action)
+        bar.addSeparator()
+        for a in (self.submit_action, self.approve_action, self.return_action):
+            bar.addAction(a)
+        self.addToolBar(bar)
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(shortcut)
+        a.triggered.connect(lambda _c=False: slot())
+        menu.addAction(a)
+        return a
+
+    # -- context --------------------------------------------------------------------------------
+
+    def _filter_tree(self, text: str) -> None:
+        self.tree_proxy.setFilterFixedString(text.strip())
+        if text.strip():
+            self.tree.expandAll()
+
+    def _select_unit(self, code: str) -> None:
+        src = self.tree_model.index_for(code)
+        idx = self.tree_proxy.mapFromSource(src)
+        if idx.isValid():
+            self.tree.blockSignals(False)
+            self.tree.setCurrentIndex(idx)
+            self.tree.scrollTo(idx)
+
+    def _tree_current_changed(self, current, _previous) -> None:
+        code = self.tree_model.code_at(self.tree_proxy.mapToSource(current))
+        if code and code != self.unit:
+            self.set_unit(code)
+
+    def set_unit(self, code: str) -> None:
+        self.unit = code
+        self._select_unit(code)
+        self._apply_context()
+
+    def set_period(self, period: Period) -> None:
+        if period == self.period:
+            return
+        self.period = period
+        self.picker.set_period(period)
+        self.tree_model.set_period(period)
+        self._apply_context()
+
+    def _open_unit_entry(self, code: str) -> None:
+        self.set_unit(code)
+        self.tabs.setCurrentWidget(self.entry)
+
+    def _apply_context(self) -> None:
+        self._stale = {self.entry, self.overview, self.catalogue, self.history}
+        self._update_tab()
+        u = self.office.unit(self.unit)
+        self.setWindowTitle(f"ParApp — {u.name} — {self.period.label(language())}")
+        self._update_actions()
+        self.context_changed.emit(self.unit, self.period)
+
+    def _update_tab(self) -> None:
+        """Only the visible tab is brought up to date; the others when they are shown."""
+        tab = self.tabs.currentWidget()
+        if tab in self._stale:
+            self._stale.discard(tab)
+            try:
+                tab.set_context(self.office, self.unit, self.period)
+            except ParAppError as e:
+                QMessageBox.warning(self, "ParApp", e.message())
+
+    def _data_changed(self) -> None:
+        self.tree_model.refresh_statuses()
+        self._stale = {self.overview, self.catalogue, self.history, self.entry} - {self.tabs.currentWidget()}
+        if self.tabs.currentWidget() is not self.entry:
+            self.tabs.currentWidget().refresh()
+        else:
+            self.entry._update_banner()
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        st = self.tree_model.status_of(self.unit)
+        below_office = self.unit != self.office.office_code
+        self.submit_action.setEnabled(st in ("draft", "returned", "errors"))
+        self.approve_action.setEnabled(below_office and st == "submitted")
+        self.return_action.setEnabled(below_office and st in ("submitted", "approved"))
+
+    # -- workflow -------------------------------------------------------------------------------
+
+    def _workflow(self, fn, done: str) -> None:
+        try:
+            fn()
+        except ParAppError as e:
+            QMessageBox.warning(self, self.tr("ParApp"), e.message())
+            return
+        self.undo_stack.clear()  # edits before a status change are not undone across it
+        self.entry.refresh()
+        self._data_changed()
+        self.statusBar().showMessage(done, 5000)
+
+    def submit(self) -> None:
+        self._workflow(lambda: self.office.submit(self.unit, self.period), self.tr("Submitted."))
+
+    def approve(self) -> None:
+        self._workflow(lambda: self.office.approve(self.unit, self.period), self.tr("Approved and locked."))
+
+    def return_figures(self, reason: str | None = None) -> None:
+        if reason is None:
+            reason, ok = QInputDialog.getMultiLineText(
+                self, self.tr("Return the figures"), self.tr("Why are the figures returned? The unit will read this."))
+            if not ok:
+                return
+        self._workflow(lambda: self.office.return_(self.unit, self.period, reason), self.tr("Returned."))
+
+    def about(self) -> None:
+        from parapp import __version__
+
+        QMessageBox.about(self, self.tr("About ParApp"), self.tr(
+            "<b>ParApp {version}</b><br>Administrative-reform figures for commune, district and province offices: "
+            "record them offline, check them against the province's targets, roll them up.").format(version=__version__))
+
+    def closeEvent(self, event) -> None:
+        from parapp.gui.workers import wait_all
+
+        for tab in (self.overview,):
+            if hasattr(tab, "cancel"):
+                tab.cancel()
+        wait_all(10000)
+        super().closeEvent(event)
+
+
+def _default_period() -> Period:
+    from parapp.domain.periods import current_period
+
+    return current_period("Q").previous()

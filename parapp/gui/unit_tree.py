@@ -1,0 +1,141 @@
+"""The unit tree: province → districts → communes, each with its return's status for the chosen period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parapp.domain.periods import Period
+from parapp.engine.office import Office
+from parapp.gui.qt import QAbstractItemModel, QBrush, QColor, QModelIndex, Qt
+from parapp.gui.style import WORKFLOW_STYLE
+from parapp.store import units as unit_store
+from parapp.store import values as value_store
+
+
+@dataclass
+class _Node:
+    code: str
+    name: str
+    level: str
+    parent: int  # index into the model's node list, -1 for the top
+    row: int
+    children: list[int] = field(default_factory=list)
+    status: str | None = None
+
+
+class UnitTreeModel(QAbstractItemModel):
+    """Units under the office's own unit; column 0 the name, column 1 the status of the period."""
+
+    def __init__(self, office: Office, period: Period, parent=None):
+        super().__init__(parent)
+        self._office = office
+        self._period = period
+        self._nodes: list[_Node] = []
+        self._by_code: dict[str, int] = {}
+        self._tops: list[int] = []
+        self._load()
+
+    # -- loading --------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        office = self._office
+        units = unit_store.subtree(office.store, office.office_code)
+        self._nodes, self._by_code, self._tops = [], {}, []
+        for u in units:
+            parent = self._by_code.get(u.parent, -1) if u.code != office.office_code else -1
+            siblings = self._nodes[parent].children if parent >= 0 else self._tops
+            idx = len(self._nodes)
+            self._nodes.append(_Node(u.code, u.name, u.level, parent, len(siblings)))
+            siblings.append(idx)
+            self._by_code[u.code] = idx
+        self._load_statuses()
+
+    def _load_statuses(self) -> None:
+        office, period = self._office, str(self._period)
+        statuses = value_store.statuses_below(office.store, office.office_code, period)
+        for node in self._nodes:
+            node.status = statuses.get(node.code)
+            if node.status in ("draft", "returned") and any(
+                    m.severity == "error" for m in office.validate(node.code, self._period)):
+                node.status = "errors"
+
+    def set_period(self, period: Period) -> None:
+        self._period = period
+        self.refresh_statuses()
+
+    def refresh_statuses(self) -> None:
+        self._load_statuses()
+        self._emit_all(QModelIndex())
+
+    def _emit_all(self, parent: QModelIndex) -> None:
+        rows = self.rowCount(parent)
+        if rows:
+            self.dataChanged.emit(self.index(0, 0, parent), self.index(rows - 1, 1, parent))
+            for r in range(rows):
+                self._emit_all(self.index(r, 0, parent))
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._load()
+        self.endResetModel()
+
+    # -- lookup ---------------------------------------------------------------------------------
+
+    def index_for(self, code: str, column: int = 0) -> QModelIndex:
+        i = self._by_code.get(code)
+        if i is None:
+            return QModelIndex()
+        return self.createIndex(self._nodes[i].row, column, i)
+
+    def code_at(self, index: QModelIndex) -> str | None:
+        return self._nodes[index.internalId()].code if index.isValid() else None
+
+    def status_of(self, code: str) -> str | None:
+        i = self._by_code.get(code)
+        return self._nodes[i].status if i is not None else None
+
+    # -- QAbstractItemModel ---------------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+        if column < 0 or column > 1 or row < 0:
+            return QModelIndex()
+        siblings = self._nodes[parent.internalId()].children if parent.isValid() else self._tops
+        if row >= len(siblings):
+            return QModelIndex()
+        return self.createIndex(row, column, siblings[row])
+
+    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid():
+            return QModelIndex()
+        p = self._nodes[index.internalId()].parent
+        if p < 0:
+            return QModelIndex()
+        return self.createIndex(self._nodes[p].row, 0, p)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        if parent.isValid():
+            return len(self._nodes[parent.internalId()].children) if parent.column() == 0 else 0
+        return len(self._tops)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 2
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr("Unit") if section == 0 else self.tr("Status")
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        node = self._nodes[index.internalId()]
+        style = WORKFLOW_STYLE[node.status]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return node.name if index.column() == 0 else f"{style.symbol} {style.name.get()}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{node.name} ({node.code}) — {style.name.get()}"
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
+            return QBrush(QColor(style.colour))
+        if role == Qt.ItemDataRole.UserRole:
+            return node.code
+        return None

@@ -1,0 +1,121 @@
+"""Long work off the GUI thread, with a progress bar and a cancel button that appear after ~0.5 s.
+
+A task is a plain function of the core, called as fn(progress) on a pool thread; progress(done, total)
+reports and returns False once the officer pressed Cancel (the core then stops and undoes its work).
+Results come back to the GUI thread by signal; workers never touch a widget.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from parapp.gui.qt import QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QTimer, QWidget, Signal
+
+SHOW_AFTER_MS = 500
+
+
+class _Signals(QObject):
+    progress = Signal(int, int)
+    done = Signal(object)
+    failed = Signal(object, str)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, fn: Callable[[Callable[[int, int], bool]], Any], cancel: threading.Event):
+        super().__init__()
+        self.fn = fn
+        self.cancel = cancel
+        self.signals = _Signals()
+        self.setAutoDelete(False)
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.signals.progress.emit(int(done), int(total))
+        return not self.cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            result = self.fn(self._progress)
+        except BaseException as e:  # reported to the GUI thread, which decides what the officer reads
+            self.signals.failed.emit(e, "".join(traceback.format_exception(e)))
+        else:
+            self.signals.done.emit(result)
+
+
+class Task(QObject):
+    """One piece of long work; connect finished/failed, then start()."""
+
+    finished = Signal(object)
+    failed = Signal(object, str)
+    cancelled = Signal()
+
+    _running: set[Task] = set()
+
+    def __init__(self, parent: QWidget | None, label: str, fn: Callable[[Callable[[int, int], bool]], Any]):
+        super().__init__(parent)
+        self._cancel = threading.Event()
+        self._runnable = _Runnable(fn, self._cancel)
+        self._dialog = QProgressDialog(label, self.tr("Cancel"), 0, 0, parent)
+        self._dialog.setWindowTitle("ParApp")
+        self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self._dialog.setMinimumDuration(SHOW_AFTER_MS)
+        self._dialog.setAutoClose(False)
+        self._dialog.setAutoReset(False)
+        self._dialog.canceled.connect(self._cancel.set)
+        self._dialog.reset()  # hidden until SHOW_AFTER_MS has passed
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._show)
+        s = self._runnable.signals
+        s.progress.connect(self._on_progress)
+        s.done.connect(self._on_done)
+        s.failed.connect(self._on_failed)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def start(self) -> Task:
+        Task._running.add(self)
+        self._timer.start(SHOW_AFTER_MS)
+        QThreadPool.globalInstance().start(self._runnable)
+        return self
+
+    def _show(self) -> None:
+        if self in Task._running:
+            self._dialog.show()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self._dialog.setMaximum(total)
+            self._dialog.setValue(min(done, total))
+
+    def _close(self) -> None:
+        self._timer.stop()
+        self._dialog.hide()
+        self._dialog.deleteLater()
+        Task._running.discard(self)
+
+    def _on_done(self, result: object) -> None:
+        self._close()
+        if self._cancel.is_set():
+            self.cancelled.emit()
+        else:
+            self.finished.emit(result)
+
+    def _on_failed(self, exc: object, text: str) -> None:
+        self._close()
+        if self._cancel.is_set():
+            self.cancelled.emit()
+        else:
+            self.failed.emit(exc, text)
+
+
+def wait_all(timeout_ms: int = 30000) -> bool:
+    """Wait for every running task (used on quit and in tests)."""
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)

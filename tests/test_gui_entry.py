@@ -1,0 +1,137 @@
+"""The data-entry grid driven by keyboard as an officer would: type, Enter, paste, undo, submit, approve."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from parapp.domain.periods import Period  # noqa: E402
+from parapp.engine.office import Office  # noqa: E402
+from parapp.gui.entry import COMMENT, STATUS, TARGET, VALUE, EntryTab  # noqa: E402
+from parapp.gui.qt import QApplication, QLineEdit, Qt, QUndoStack  # noqa: E402
+from parapp.gui.unit_tree import UnitTreeModel  # noqa: E402
+from parapp.i18n import set_language  # noqa: E402
+
+
+@pytest.fixture
+def office(tmp_path):
+    set_language("vi")
+    o = Office.create(tmp_path / "na.db", "40", officer="Phan Văn Đức")
+    yield o
+    o.close()
+
+
+@pytest.fixture
+def tab(qtbot, office):
+    stack = QUndoStack()
+    t = EntryTab(stack)
+    t.undo_stack = stack
+    qtbot.addWidget(t)
+    t.resize(1000, 700)
+    t.show()
+    return t
+
+
+def cell(tab, code, col):
+    m = tab.model
+    return m.data(m.index(m.row_of(code), col))
+
+
+def type_value(qtbot, tab, code, text):
+    view, m = tab.view, tab.model
+    view.setCurrentIndex(m.index(m.row_of(code), VALUE))
+    qtbot.keyClicks(view, text[0])  # typing starts the editor, with that first key in it
+    editor = visible_editor(view)
+    assert editor is not None
+    qtbot.keyClicks(editor, text[1:])
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # Qt commits the edit on the next turn of the event loop
+    qtbot.waitUntil(lambda: visible_editor(view) is None)
+
+
+def visible_editor(view):
+    return next((e for e in view.findChildren(QLineEdit) if e.isVisible()), None)
+
+
+def test_ha_giang_figures_by_keyboard(qtbot, office, tab, qtmodeltester):
+    tab.set_context(office, "40", Period.parse("2021"))
+    qtmodeltester.check(tab.model)
+    for code, text in [("received_new", "37.657"), ("resolved_on_time", "33.270"), ("received_online", "294"),
+                       ("pending_in_time", "4.387")]:
+        type_value(qtbot, tab, code, text)
+        assert cell(tab, code, VALUE) == text
+    assert cell(tab, "online_rate", VALUE) == "0,78%"
+    assert cell(tab, "online_rate", STATUS) == "✘ Không đạt"
+    assert cell(tab, "online_rate", TARGET) == "≥ 15%"
+    assert cell(tab, "resolution_rate", VALUE) == "88,35%"
+    assert "4879/QĐ-UBND" in tab.model.data(tab.model.index(tab.model.row_of("online_rate"), STATUS),
+                                            Qt.ItemDataRole.ToolTipRole)
+    # Enter moved on: after the last value the cursor stands on the next element
+    assert tab.model.element_at(tab.view.currentIndex().row()).code != "pending_in_time"
+    # saved at once, in the database itself
+    assert office.report("40", "2021").own.values["received_new"] == 37657
+    qtmodeltester.check(tab.model)
+
+
+def test_wrong_kind_of_value_is_refused_in_the_cell(qtbot, office, tab):
+    tab.set_context(office, "40", Period.parse("2025Q1"))
+    type_value(qtbot, tab, "received_new", "12,5")
+    assert cell(tab, "received_new", VALUE) == ""
+    assert tab.message.isVisible() and "phải là số nguyên" in tab.message.text()
+    type_value(qtbot, tab, "received_new", "abc")
+    assert "không phải là một số" in tab.message.text()
+    assert office.report("40", "2025Q1").own.values == {}
+
+
+def test_rule_failure_marks_every_cell_involved(qtbot, office, tab):
+    tab.set_context(office, "40", Period.parse("2025Q1"))
+    type_value(qtbot, tab, "received_new", "100")
+    type_value(qtbot, tab, "received_online", "120")
+    for code in ("received_new", "received_online"):
+        tip = tab.model.data(tab.model.index(tab.model.row_of(code), VALUE), Qt.ItemDataRole.ToolTipRole)
+        assert "trực tuyến không được lớn hơn" in tip
+        assert cell(tab, code, STATUS).startswith("⚠")
+    assert "kiểm tra" in tab.banner.text() or "check" in tab.banner.text()
+
+
+def test_paste_a_block_then_undo_and_redo(qtbot, office, tab):
+    tab.set_context(office, "40", Period.parse("2025Q2"))
+    m = tab.model
+    tab.view.setCurrentIndex(m.index(m.row_of("carried_over"), VALUE))
+    QApplication.clipboard().setText("10\t\r\n1.200\r\n300\r\n")
+    qtbot.keyClick(tab.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert [cell(tab, c, VALUE) for c in ("carried_over", "received_new", "received_online")] == ["10", "1.200", "300"]
+    tab.model.undo_stack.undo()
+    assert [cell(tab, c, VALUE) for c in ("carried_over", "received_new", "received_online")] == ["", "", ""]
+    assert office.report("40", "2025Q2").own.values == {}
+    tab.model.undo_stack.redo()
+    assert office.report("40", "2025Q2").own.values["received_new"] == 1200
+    # a block with one bad value pastes nothing
+    tab.view.setCurrentIndex(m.index(m.row_of("carried_over"), VALUE))
+    QApplication.clipboard().setText("5\nabc\n7")
+    qtbot.keyClick(tab.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert cell(tab, "carried_over", VALUE) == "10" and "abc" in tab.message.text()
+
+
+def test_comment_per_value(qtbot, office, tab):
+    tab.set_context(office, "40", Period.parse("2025Q3"))
+    type_value(qtbot, tab, "received_new", "50")
+    m = tab.model
+    assert m.setData(m.index(m.row_of("received_new"), COMMENT), "Số liệu tạm tính")
+    assert office.report("40", "2025Q3").stored["received_new"].comment == "Số liệu tạm tính"
+
+
+def test_submit_approve_and_the_lock(qtbot, office, tab, qtmodeltester):
+    commune = "17014"
+    office.enter(commune, "2025Q1", {"received_new": 12, "resolved_on_time": 12})
+    office.submit(commune, "2025Q1")
+    tree = UnitTreeModel(office, Period.parse("2025Q1"))
+    qtmodeltester.check(tree)
+    assert tree.data(tree.index_for(commune, 1)) == "➜ Đã gửi"
+    office.approve(commune, "2025Q1")
+    tree.refresh_statuses()
+    assert tree.data(tree.index_for(commune, 1)) == "✔ Đã duyệt"
+    tab.set_context(office, commune, Period.parse("2025Q1"))
+    m = tab.model
+    assert not (m.flags(m.index(m.row_of("received_new"), VALUE)) & Qt.ItemFlag.ItemIsEditable)
+    assert "🔒" in tab.banner.text()
