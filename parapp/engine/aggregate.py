@@ -12,6 +12,7 @@ entered quarters both count once), and the work is done by SQLite in one grouped
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from parapp.domain.catalogue import Catalogue
 from parapp.domain.periods import Period
@@ -29,116 +30,118 @@ class Aggregate:
     expected: int = 0
 
 
-def _candidates(period: Period, used: set[str]) -> list[tuple[Period, list[str]]]:
-    """Periods whose stored values may make up `period`, each with the periods between it and `period`.
+@lru_cache(maxsize=512)
+def _parts(period: Period) -> tuple[tuple[str, tuple[str, ...], bool, bool], ...]:
+    """The periods whose stored values may make up `period`: (id, between, opening fits, closing fits).
 
-    A value stored for a candidate counts only when the unit stored nothing for those in-between periods.
+    `period` itself comes first, then every period inside it, coarse to fine. A value stored for one of
+    them counts only when the unit stored nothing for the periods `between` it and `period`; an opening
+    stock counts only from a period that starts with `period`, a closing stock from one that ends with it.
     """
-    out = [(period, [])]
+    out = [(str(period), (), True, True)]
     for q in period.descendants():
-        if str(q) not in used:
-            continue
-        between = [str(a) for a in q.ancestors() if period.contains(a)]
-        out.append((q, between))
-    return out
+        between = tuple(str(a) for a in q.ancestors() if period.contains(a))
+        out.append((str(q), between, q.start == period.start, q.end == period.end))
+    return tuple(out)
 
 
-def _fits(time: str, q: Period, period: Period) -> bool:
-    if time == "opening":
-        return q.start == period.start
-    if time == "closing":
-        return q.end == period.end
-    return True
+def _used(store: Store) -> frozenset[str]:
+    """Periods any value was ever stored for (kept by a trigger): only those can take part."""
+    return frozenset(r[0] for r in store.conn.execute("SELECT period FROM periods_used"))
 
 
 def aggregate(store: Store, catalogue: Catalogue, unit: str, period: Period, below: bool = False) -> Aggregate:
-    """The unit's own values for period, or with below=True its roll-up over every unit under it."""
-    used = {r[0] for r in store.conn.execute("SELECT period FROM periods_used")}
-    cands = _candidates(period, used)
-    if below:
-        scope = "FROM unit_tree t JOIN data_values dv ON dv.unit = t.unit WHERE t.ancestor = ?"
-    else:
-        scope = "FROM data_values dv WHERE dv.unit = ?"
-    parts, args = [], []
-    for q, between in cands:
-        if str(q) not in used:
-            continue
-        sql = f"SELECT dv.element, ?, SUM(dv.value), COUNT(*) {scope} AND dv.period = ?"
-        args += [str(q), unit, str(q)]
-        if between:
-            marks = ", ".join("?" * len(between))
-            sql += (" AND NOT EXISTS (SELECT 1 FROM data_values x WHERE x.unit = dv.unit AND "
-                    f"x.element = dv.element AND x.period IN ({marks}))")
-            args += between
-        parts.append(sql + " GROUP BY dv.element")
+    """The unit's own values for period, or with below=True its roll-up over every unit under it.
+
+    One statement reads each candidate period's rows once: sums and counts per element for counts and
+    amounts, and for percentages (time "mean") one row per unit with its respondent count, combined here
+    in the order the units come, as a respondent-weighted mean.
+    """
+    used = _used(store)
     agg = Aggregate()
+    # Periods nobody ever stored have no rows: they need neither a scan nor a NOT EXISTS probe.
+    parts = [(q, tuple(b for b in between if b in used), opening, closing)
+             for q, between, opening, closing in _parts(period) if q in used]
     if not parts:
         return agg
+    weights = {code: el.weight for code, el in catalogue.elements.items() if el.time == "mean"}
+    args: dict[str, object] = {"unit": unit}
+    if below:
+        scope = "FROM unit_tree t JOIN data_values dv ON dv.unit = t.unit WHERE t.ancestor = :unit"
+    else:
+        scope = "FROM data_values dv WHERE dv.unit = :unit"
+    if weights:
+        names = []
+        for i, (code, weight) in enumerate(weights.items()):
+            args[f"m{i}"], args[f"w{i}"] = code, weight
+            names.append(f":m{i}")
+        is_mean = f"dv.element IN ({', '.join(names)})"
+        which_weight = " ".join(f"WHEN :m{i} THEN :w{i}" for i in range(len(weights)))
+        per_unit = f"CASE WHEN {is_mean} THEN dv.unit END"
+        weight = (f"MAX(CASE WHEN {is_mean} THEN (SELECT w.value FROM data_values w WHERE w.unit = dv.unit "
+                  f"AND w.period = dv.period AND w.element = CASE dv.element {which_weight} END) END)")
+    else:
+        per_unit, weight = "NULL", "NULL"
+    sql = []
+    for i, (q, between, _, _) in enumerate(parts):
+        args[f"q{i}"] = q
+        part = (f"SELECT dv.element, :q{i}, SUM(dv.value), COUNT(*), {per_unit}, {weight} {scope} "
+                f"AND dv.period = :q{i}")
+        if between:
+            marks = []
+            for j, b in enumerate(between):
+                args[f"b{i}_{j}"] = b
+                marks.append(f":b{i}_{j}")
+            part += (" AND NOT EXISTS (SELECT 1 FROM data_values x WHERE x.unit = dv.unit AND "
+                     f"x.element = dv.element AND x.period IN ({', '.join(marks)}))")
+        sql.append(part + f" GROUP BY dv.element, {per_unit}")
     sums: dict[str, dict[str, tuple[float, int]]] = {}
-    for element, q, total, n in store.conn.execute(" UNION ALL ".join(parts), args):
-        sums.setdefault(element, {})[q] = (total, n)
-    by_id = {str(q): q for q, _ in cands}
-    means = []
+    rows: dict[str, list[tuple[float, float | None]]] = {}  # a percentage's (value, respondents), unit by unit
+    for element, q, total, n, per, w in store.conn.execute(" UNION ALL ".join(sql), args):
+        if per is None:
+            sums.setdefault(element, {})[q] = (total, n)
+        else:
+            sums.setdefault(element, {})
+            rows.setdefault(element, []).append((total, w))
+    fits = {q: (opening, closing) for q, _, opening, closing in parts}
     for element, per in sums.items():
         el = catalogue.elements.get(element)
-        if el is None:
+        if el is None or el.time == "mean":
             continue
-        if el.time == "mean":
-            means.append(element)
-            continue
-        fitting = [(t, n) for q, (t, n) in per.items() if _fits(el.time, by_id[q], period)]
+        if el.time == "opening":
+            fitting = [(t, n) for q, (t, n) in per.items() if fits[q][0]]
+        elif el.time == "closing":
+            fitting = [(t, n) for q, (t, n) in per.items() if fits[q][1]]
+        else:
+            fitting = list(per.values())
         if fitting:
             agg.values[element] = float(sum(t for t, _ in fitting))
             agg.contributors[element] = sum(n for _, n in fitting)
-    if means:
-        _weighted_means(store, catalogue, unit, period, cands, used, scope, means, agg)
+    for element, pairs in rows.items():
+        _weighted_mean(element, weights[element], pairs, agg)
     return agg
 
 
-def _weighted_means(store: Store, catalogue: Catalogue, unit: str, period: Period, cands, used, scope: str,
-                    elements: list[str], agg: Aggregate) -> None:
-    """Respondent-weighted mean of percentage elements over units and sub-periods."""
-    for element in elements:
-        weight = catalogue.elements[element].weight
-        parts, args = [], []
-        for q, between in cands:
-            if str(q) not in used:
-                continue
-            w_join = ("LEFT JOIN data_values w ON w.unit = dv.unit AND w.period = dv.period AND w.element = ?"
-                      if weight else "")
-            w_col = "w.value" if weight else "NULL"
-            sql = (f"SELECT dv.value, {w_col} " + scope.replace("WHERE", f"{w_join} WHERE", 1)
-                   + " AND dv.period = ? AND dv.element = ?")
-            args += ([weight] if weight else []) + [unit, str(q), element]
-            if between:
-                marks = ", ".join("?" * len(between))
-                sql += (" AND NOT EXISTS (SELECT 1 FROM data_values x WHERE x.unit = dv.unit AND "
-                        f"x.element = dv.element AND x.period IN ({marks}))")
-                args += between
-            parts.append(sql)
-        rows = store.conn.execute(" UNION ALL ".join(parts), args).fetchall()
-        if not rows:
-            continue
-        if weight and all(w is not None and w > 0 for _, w in rows):
-            agg.values[element] = sum(v * w for v, w in rows) / sum(w for _, w in rows)
-        else:
-            agg.values[element] = sum(v for v, _ in rows) / len(rows)
-            if len(rows) > 1:
-                agg.unweighted.add(element)
-        agg.contributors[element] = len(rows)
+def _weighted_mean(element: str, weight: str | None, rows: list[tuple[float, float | None]], agg: Aggregate) -> None:
+    """Respondent-weighted mean of a percentage over units and sub-periods; the plain mean, marked as such,
+    when a respondent count is missing."""
+    if weight and all(w is not None and w > 0 for _, w in rows):
+        agg.values[element] = sum(v * w for v, w in rows) / sum(w for _, w in rows)
+    else:
+        agg.values[element] = sum(v for v, _ in rows) / len(rows)
+        if len(rows) > 1:
+            agg.unweighted.add(element)
+    agg.contributors[element] = len(rows)
 
 
 def coverage(store: Store, unit: str, period: Period) -> tuple[int, int]:
     """(reported, expected): active units below `unit` with figures for the period (or a part of it)."""
     ids = [str(period)] + [str(q) for q in period.descendants()]
     marks = ", ".join("?" * len(ids))
-    expected = store.conn.execute(
-        "SELECT count(*) FROM unit_tree t JOIN units u ON u.code = t.unit WHERE t.ancestor = ? AND t.depth > 0 "
-        "AND u.active = 1", (unit,)).fetchone()[0]
-    reported = store.conn.execute(
-        "SELECT count(DISTINCT s.unit) FROM unit_tree t JOIN units u ON u.code = t.unit "
-        f"JOIN statuses s ON s.unit = t.unit AND s.period IN ({marks}) "
-        "WHERE t.ancestor = ? AND t.depth > 0 AND u.active = 1", (*ids, unit)).fetchone()[0]
+    expected, reported = store.conn.execute(
+        "SELECT count(*), count(CASE WHEN EXISTS (SELECT 1 FROM statuses s WHERE s.unit = t.unit AND "
+        f"s.period IN ({marks})) THEN 1 END) FROM unit_tree t JOIN units u ON u.code = t.unit "
+        "WHERE t.ancestor = ? AND t.depth > 0 AND u.active = 1", (*ids, unit)).fetchone()
     return reported, expected
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from parapp.i18n import ParAppError, Text, nfc
@@ -129,6 +130,71 @@ def set_status(store: Store, unit: str, period: str, status: str, who: str, reas
     with store.transaction() as c:
         st = get_status(store, unit, period)
         _set_status(c, unit, period, status, who, now(), nfc(reason) if reason else None, st.status if st else None)
+
+
+def bulk_write(store: Store, rows: Iterable[tuple[str, str, str, float, str | None]], who: str, source: str,
+               statuses: Iterable[tuple[str, str, str, str | None]] = ()) -> int:
+    """Store many values and statuses at once (an import, the demo), all or none. Returns how many values changed.
+
+    rows are (unit, period, element, value, comment), values already checked against their elements
+    (Element.check); a row's comment replaces the stored one. A row equal to what is stored is skipped;
+    every other one gets its audit row ('value', with the old value and comment), as write_values does.
+    statuses are (unit, period, status, reason), applied in order after the values, each with its audit
+    row ('status'); a unit-period whose values changed and that has no status in the call goes back to
+    draft as in write_values. Locks are the caller's business: approved unit-periods are written as well.
+    One transaction (or part of the caller's), with executemany: fast enough for a province's history.
+    """
+    stamp = now()
+    rows = [(str(u), str(p), str(e), float(v), (nfc(c).strip() or None) if c else None) for u, p, e, v, c in rows]
+    statuses = [(str(u), str(p), s, (nfc(r).strip() or None) if r else None) for u, p, s, r in statuses]
+    for _u, _p, s, _r in statuses:
+        if s not in STATUSES:
+            raise ValueError(f"unknown status {s!r}")
+    with store.transaction() as c:
+        old: dict[tuple[str, str, str], tuple[float, str | None]] = {}
+        for unit in sorted({r[0] for r in rows}):
+            for period, element, value, comment in c.execute(
+                    "SELECT period, element, value, comment FROM data_values WHERE unit = ?", (unit,)):
+                old[(unit, period, element)] = (value, comment)
+        values, audit, touched = [], [], {}
+        for unit, period, element, value, comment in rows:
+            prev = old.get((unit, period, element))
+            if prev == (value, comment):
+                continue
+            values.append((unit, period, element, value, comment, who, stamp, source))
+            audit.append((stamp, who, unit, period, element, prev[0] if prev else None, value,
+                          prev[1] if prev else None, comment, source))
+            old[(unit, period, element)] = (value, comment)
+            touched[(unit, period)] = None
+        # The data_values_period trigger fills periods_used row by row, as for a single write.
+        c.executemany(
+            "INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
+            "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
+            "updated_at = excluded.updated_at, source = excluded.source", values)
+        c.executemany(
+            "INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value, old_comment, "
+            "new_comment, source) VALUES (?, ?, 'value', ?, ?, ?, ?, ?, ?, ?, ?)", audit)
+        current: dict[tuple[str, str], str] = {}
+        for unit in sorted({k[0] for k in touched} | {s[0] for s in statuses}):
+            for period, status in c.execute("SELECT period, status FROM statuses WHERE unit = ?", (unit,)):
+                current[(unit, period)] = status
+        explicit = {(u, p) for u, p, _s, _r in statuses}
+        changes = [(u, p, "draft", None) for u, p in touched
+                   if (u, p) not in explicit and current.get((u, p)) in (None, "submitted", "returned")]
+        status_rows, status_audit = [], []
+        for unit, period, status, reason in changes + statuses:
+            status_rows.append((unit, period, status, who, stamp, reason))
+            status_audit.append((stamp, who, unit, period, reason, current.get((unit, period)), status, source))
+            current[(unit, period)] = status
+        c.executemany(
+            "INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(unit, period) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, "
+            "changed_at = excluded.changed_at, reason = excluded.reason", status_rows)
+        c.executemany(
+            "INSERT INTO audit_log(at, who, action, unit, period, reason, old_status, new_status, source) "
+            "VALUES (?, ?, 'status', ?, ?, ?, ?, ?, ?)", status_audit)
+    return len(values)
 
 
 @dataclass(frozen=True)
