@@ -13,6 +13,7 @@ import pytest
 
 from parapp.domain.periods import Period
 from parapp.engine.aggregate import rollup
+from parapp.engine.office import Office
 
 HA_GIANG = ["received_new=37657", "resolved_on_time=33270", "received_online=294", "pending_in_time=4387"]
 
@@ -389,3 +390,13 @@ def test_satisfaction_rolls_up_weighted_by_respondents(nghe_an):
     agg = rollup(nghe_an.store, nghe_an.catalogue, district, Period.parse("2025Q2"))
     assert agg.values["satisfaction_tthc_pct"] == pytest.approx(75)
     assert agg.unweighted == {"satisfaction_tthc_pct"}
+
+
+def test_a_second_window_opens_a_database_still_open_in_the_first(tmp_path):
+    """With WAL the newest header may sit in the -wal file: opening must read it through SQLite."""
+    first = Office.create(tmp_path / "o.db", "40")
+    first.enter("40", "2025Q1", {"received_new": 5})
+    second = Office.open(tmp_path / "o.db")
+    assert second.report("40", "2025Q1").own.values == {"received_new": 5}
+    second.close()
+    first.close()

@@ -156,23 +156,25 @@ class Store:
                 "Tệp không bị thay đổi.",
                 f"The file {path} is not a ParApp database or is damaged; open your latest backup. "
                 "It was left as it was.")
-        app_id = int.from_bytes(head[68:72], "big")
-        if app_id != APPLICATION_ID:
-            raise StoreError(
-                f"Tệp {path} là cơ sở dữ liệu của một chương trình khác, không phải của ParApp; tệp không bị thay đổi.",
-                f"The file {path} is a database of another program, not ParApp's; it was left as it was.")
-        version = int.from_bytes(head[60:64], "big")
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"Cơ sở dữ liệu {path} được tạo bởi phiên bản ParApp mới hơn (lược đồ {version}, phiên bản này "
-                f"hiểu đến {SCHEMA_VERSION}); hãy cập nhật ParApp. Tệp không bị thay đổi.",
-                f"The database {path} was written by a newer ParApp (schema {version}; this one understands up to "
-                f"{SCHEMA_VERSION}); update ParApp. The file was left as it was.")
         conn = cls._connect(path, "rw")
         store = cls(conn, path)
         try:
-            # Reads the schema: a damaged header or schema page shows here, before anything is written.
+            # Read through SQLite, not from the file header: with WAL, the newest header may still be in the
+            # -wal file. Reading the schema also shows a damaged header or schema page before any write.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if app_id != APPLICATION_ID:
+                raise StoreError(
+                    f"Tệp {path} là cơ sở dữ liệu của một chương trình khác, không phải của ParApp; tệp không bị "
+                    "thay đổi.",
+                    f"The file {path} is a database of another program, not ParApp's; it was left as it was.")
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"Cơ sở dữ liệu {path} được tạo bởi phiên bản ParApp mới hơn (lược đồ {version}, phiên bản này "
+                    f"hiểu đến {SCHEMA_VERSION}); hãy cập nhật ParApp. Tệp không bị thay đổi.",
+                    f"The database {path} was written by a newer ParApp (schema {version}; this one understands up "
+                    f"to {SCHEMA_VERSION}); update ParApp. The file was left as it was.")
             store._pragmas()
             store._migrate(version)
         except sqlite3.Error as e:

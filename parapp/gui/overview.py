@@ -1,0 +1,972 @@
+"""The Overview tab: the units directly below the chosen one against their targets, and one indicator over time.
+
+The matrix has a row for each unit directly below (a district row is the district's roll-up over its
+communes and its own figures), a column for each indicator of the level below, and a last row for the chosen
+unit's own roll-up. Each cell carries the status as a tint, a symbol and, in its tooltip, a word with the
+target and its source. Under it, a chart follows the selected indicator of the chosen unit over the last
+periods of the same kind, with each year's target as a dashed line.
+
+All of it is worked out by :func:`compute_overview`, a plain function of the core run on a pool thread
+(``parapp.gui.workers.Task``) with its own connection to the database; the tab shows the previous matrix
+until the new one is ready and drops results of a context it has since left.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from parapp.domain.catalogue import Catalogue, Indicator
+from parapp.domain.periods import Period, PeriodError
+from parapp.engine.aggregate import aggregate, rollup
+from parapp.engine.compliance import IndicatorResult, assess
+from parapp.engine.office import Office
+from parapp.gui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QBarCategoryAxis,
+    QBrush,
+    QChart,
+    QChartView,
+    QColor,
+    QComboBox,
+    QEvent,
+    QFont,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineSeries,
+    QMessageBox,
+    QModelIndex,
+    QPainter,
+    QSplitter,
+    Qt,
+    QTableView,
+    QtCore,
+    QtGui,
+    QTimer,
+    QtWidgets,
+    QValueAxis,
+    QVBoxLayout,
+    QWidget,
+    QXYSeries,
+    Signal,
+)
+from parapp.gui.style import GROUP_TINT, STATUS_STYLE, WORKFLOW_STYLE
+from parapp.gui.workers import Task
+from parapp.i18n import ParAppError, format_number, language
+from parapp.store import units as unit_store
+from parapp.store.units import Unit
+
+# how many periods of the chosen one's kind the chart goes back over (itself included)
+CHART_SPAN = {"Y": 4, "S": 6, "Q": 8, "M": 12}
+# the chart's line colours (Okabe-Ito blue for the figures, dark grey for the targets)
+VALUE_COLOUR = "#0072B2"
+TARGET_COLOUR = "#5F6368"
+NO_DATA = "—"
+TARGET_HALF_WIDTH = 0.4  # how far a period's target reaches either side of its point, in categories
+
+Progress = Callable[[int, int], bool | None]
+
+
+# ------------------------------------------------------------------------------------------ computing
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """One row of the matrix: a unit directly below (or, last, the chosen unit itself) for the period."""
+
+    unit: Unit
+    results: tuple[IndicatorResult, ...]  # one per column, in the columns' order
+    reported: int  # units below the row's unit with figures for the period (or a part of it)
+    expected: int  # active units below the row's unit
+    has_below: bool  # the row's unit has units below it
+    has_figures: bool  # any figures at all in the row's roll-up for the period
+    own_reported: bool  # the row's unit itself has figures for the period or a part of it
+    workflow: str | None  # the status of the row's unit's own return for exactly this period
+    total: bool = False  # the chosen unit's own roll-up
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """The chosen unit's roll-up (its own figures for a unit with nothing below) for one period."""
+
+    period: Period
+    results: dict[str, IndicatorResult]  # by indicator code
+    has_figures: bool
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    unit: Unit
+    period: Period
+    indicators: tuple[Indicator, ...]  # the matrix's columns (and the chart's choice)
+    rows: tuple[OverviewRow, ...]  # units directly below, then the total row; empty for a unit with none below
+    points: tuple[ChartPoint, ...]  # oldest first, ending with `period`
+
+
+def chart_periods(period: Period, span: int | None = None) -> list[Period]:
+    """The periods of the same kind the chart shows: the last `span` (8 quarters, 4 years...) up to period."""
+    n = span or CHART_SPAN[period.kind]
+    out = [period]
+    while len(out) < n:
+        try:
+            out.insert(0, out[0].previous())
+        except PeriodError:
+            break
+    return out
+
+
+def _history(office: Office, unit: str, below: bool):
+    """history(indicator, year) for increment and change targets: the unit's (roll-up) value in that year."""
+    cache: dict[int, dict[str, float]] = {}
+
+    def history(indicator: str, year: int) -> float | None:
+        if year not in cache:
+            try:
+                p = Period.for_year(year)
+            except PeriodError:
+                return None
+            cache[year] = aggregate(office.store, office.catalogue, unit, p, below=below).values
+        return office.catalogue.indicators[indicator].compute(cache[year])
+
+    return history
+
+
+def compute_overview(office: Office, unit_code: str, period: Period,
+                     progress: Progress | None = None) -> OverviewData | None:
+    """The matrix and the chart's series for a unit and period; None once progress(...) returned False."""
+    store, catalogue, ts, margin = office.store, office.catalogue, office.target_set, office.margin
+    unit = office.unit(unit_code)
+    below = unit_store.children(store, unit.code, include_retired=True)
+    periods = chart_periods(period)
+    total = len(below) + len(periods)
+    done = 0
+
+    def tick() -> bool:
+        nonlocal done
+        done += 1
+        return progress is None or progress(done, total) is not False
+
+    if progress is not None and progress(0, total) is False:
+        return None
+    if below:
+        indicators = tuple(catalogue.indicators_for(below[0].level))
+    else:
+        indicators = tuple(catalogue.indicators_for(unit.level))
+    codes = [u.code for u in below]
+    marks = ", ".join("?" * len(codes))
+    ids = [str(period)] + [str(q) for q in period.descendants()]
+    id_marks = ", ".join("?" * len(ids))
+    with_below: set[str] = set()
+    workflow: dict[str, str] = {}
+    reported_own: set[str] = set()
+    if codes:
+        with_below = {r[0] for r in store.conn.execute(
+            f"SELECT DISTINCT parent FROM units WHERE active = 1 AND parent IN ({marks})", codes)}
+        for code, pid, status in store.conn.execute(
+                f"SELECT unit, period, status FROM statuses WHERE unit IN ({marks}) AND period IN ({id_marks})",
+                (*codes, *ids)):
+            reported_own.add(code)
+            if pid == str(period):
+                workflow[code] = status
+    rows: list[OverviewRow] = []
+    for u in below:
+        agg = rollup(store, catalogue, u.code, period)
+        if u.active or agg.values:  # a retired unit only while it has figures for the period
+            results = assess(catalogue, ts, u.level, period, agg.values, _history(office, u.code, True), margin,
+                             indicators=list(indicators))
+            rows.append(OverviewRow(u, tuple(results), agg.reported, agg.expected, u.code in with_below,
+                                    bool(agg.values), u.code in reported_own, workflow.get(u.code)))
+        if not tick():
+            return None
+    points: list[ChartPoint] = []
+    history = _history(office, unit.code, bool(below))
+    last_agg = None
+    for p in periods:
+        agg = rollup(store, catalogue, unit.code, p) if below else aggregate(store, catalogue, unit.code, p)
+        results = assess(catalogue, ts, unit.level, p, agg.values, history, margin, indicators=list(indicators))
+        points.append(ChartPoint(p, {r.code: r for r in results}, bool(agg.values)))
+        last_agg = agg
+        if not tick():
+            return None
+    if below and last_agg is not None:
+        own = office.store.conn.execute(
+            f"SELECT status, period FROM statuses WHERE unit = ? AND period IN ({id_marks})",
+            (unit.code, *ids)).fetchall()
+        rows.append(OverviewRow(
+            unit, tuple(points[-1].results[i.code] for i in indicators), last_agg.reported, last_agg.expected,
+            True, bool(last_agg.values), bool(own), next((s for s, pid in own if pid == str(period)), None),
+            total=True))
+    return OverviewData(unit, period, indicators, tuple(rows), tuple(points))
+
+
+def compute_in_own_office(path: Path | str, catalogue: Catalogue, unit_code: str, period: Period,
+                          progress: Progress | None = None) -> OverviewData | None:
+    """compute_overview on a connection of its own (for a pool thread)."""
+    office = Office.open(path)
+    try:
+        office.catalogue = catalogue
+        return compute_overview(office, unit_code, period, progress)
+    finally:
+        office.close()
+
+
+# ------------------------------------------------------------------------------------------ showing
+
+
+def short_name(text: str, width: int = 18, lines: int = 3) -> str:
+    """An indicator's name on at most `lines` lines of about `width` characters, for a column header."""
+    wrapped = textwrap.wrap(text, width) or [text]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1].rstrip(" ,.;:") + "…"
+    return "\n".join(wrapped)
+
+
+def is_percent(indicator: Indicator) -> bool:
+    """Shown with '%': ratios and percentages (a change indicator's value is a count or an amount)."""
+    return indicator.kind in ("ratio", "percent")
+
+
+def format_value(indicator: Indicator, value: float | None) -> str:
+    if value is None:
+        return NO_DATA
+    return format_number(value, indicator.decimals) + ("%" if is_percent(indicator) else "")
+
+
+def cell_status(row: OverviewRow, result: IndicatorResult) -> str:
+    """The status a cell shows: no_data for a unit without figures or an indicator without a value."""
+    if not row.has_figures or result.value is None:
+        return "no_data"
+    return result.status
+
+
+def goal_of(result: IndicatorResult) -> float | None:
+    """The value to draw as the target: a threshold's value, else the goal a check worked out.
+
+    A change target's goal is a change in percent, not comparable with the indicator's value: left out.
+    """
+    for check in result.checks:
+        if check.target.type != "change" and check.goal is not None:
+            return check.goal
+    return None
+
+
+class OverviewModel(QAbstractTableModel):
+    """Rows: units directly below, then the chosen unit (total); columns: 'Reported', then indicators."""
+
+    REPORTED = 0
+    StatusRole = Qt.ItemDataRole.UserRole + 1  # the cell's status (met, at_risk, missed, no_data, no_target)
+    ValueRole = Qt.ItemDataRole.UserRole + 2  # the indicator's value, a float or None
+    CodeRole = Qt.ItemDataRole.UserRole + 3  # the row's unit code
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._data: OverviewData | None = None
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- content ----------------------------------------------------------------------------------
+
+    def set_overview(self, data: OverviewData | None) -> None:
+        self.beginResetModel()
+        self._data = data
+        self.endResetModel()
+
+    def overview(self) -> OverviewData | None:
+        return self._data
+
+    def retranslate(self) -> None:
+        """Texts again in the current language."""
+        if self.rowCount() and self.columnCount():
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+            self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, self.rowCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+
+    def row(self, row: int) -> OverviewRow | None:
+        if self._data is None or not 0 <= row < len(self._data.rows):
+            return None
+        return self._data.rows[row]
+
+    def unit_code(self, row: int) -> str | None:
+        r = self.row(row)
+        return r.unit.code if r is not None else None
+
+    def is_total(self, row: int) -> bool:
+        r = self.row(row)
+        return r is not None and r.total
+
+    def row_of(self, code: str) -> int:
+        if self._data is not None:
+            for i, r in enumerate(self._data.rows):
+                if r.unit.code == code and not r.total:
+                    return i
+        return -1
+
+    def indicator(self, column: int) -> Indicator | None:
+        if self._data is None or not self._data.rows or not 1 <= column <= len(self._data.indicators):
+            return None
+        return self._data.indicators[column - 1]
+
+    def column_of(self, indicator: str) -> int:
+        if self._data is not None and self._data.rows:
+            for i, ind in enumerate(self._data.indicators):
+                if ind.code == indicator:
+                    return i + 1
+        return -1
+
+    # -- Qt ---------------------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() or self._data is None:
+            return 0
+        return len(self._data.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() or self._data is None or not self._data.rows:
+            return 0
+        return 1 + len(self._data.indicators)
+
+    def flags(self, index: QModelIndex):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        row = self.row(index.row()) if index.isValid() else None
+        if row is None or not 0 <= index.column() < self.columnCount():
+            return None
+        if role == self.CodeRole:
+            return row.unit.code
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if row.total else None
+        if index.column() == self.REPORTED:
+            return self._reported(row, role)
+        result = row.results[index.column() - 1]
+        status = cell_status(row, result)
+        style = STATUS_STYLE[status]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if not row.has_figures or result.value is None:
+                return NO_DATA
+            text = format_value(result.indicator, result.value)
+            # no symbol without a target: "– 45,00%" would read as a negative number
+            return text if status == "no_target" else f"{style.symbol} {text}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._cell_tooltip(row, result, status)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(style.tint))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if role == self.StatusRole:
+            return status
+        if role == self.ValueRole:
+            return result.value if row.has_figures else None
+        return None
+
+    def _reported(self, row: OverviewRow, role: int):
+        if row.has_below:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{format_number(row.reported)}/{format_number(row.expected)}"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.tr("{reported} of the {expected} units below {unit} have entered figures for "
+                               "this period.").format(reported=format_number(row.reported),
+                                                      expected=format_number(row.expected), unit=row.unit.name)
+            if role == Qt.ItemDataRole.BackgroundRole:
+                if row.total:
+                    return QBrush(QColor(GROUP_TINT))
+                return None
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return Qt.AlignmentFlag.AlignCenter
+            if role == self.StatusRole:
+                return "complete" if row.expected and row.reported >= row.expected else "incomplete"
+            return None
+        # a unit with nothing below: its own return
+        if row.workflow is not None:
+            style = WORKFLOW_STYLE.get(row.workflow, WORKFLOW_STYLE[None])
+            word = style.name.get()
+        elif row.own_reported:
+            style = WORKFLOW_STYLE["draft"]
+            word = self.tr("Has figures")
+        else:
+            style = WORKFLOW_STYLE[None]
+            word = style.name.get()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{style.symbol} {word}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if row.workflow is not None:
+                return self.tr("{unit}: figures entered for this period ({status}).").format(
+                    unit=row.unit.name, status=word)
+            if row.own_reported:
+                return self.tr("{unit}: figures entered for parts of this period.").format(unit=row.unit.name)
+            return self.tr("{unit}: no figures entered for this period yet.").format(unit=row.unit.name)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(style.tint))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        if role == self.StatusRole:
+            return row.workflow or ("reported" if row.own_reported else "not_reported")
+        return None
+
+    def _cell_tooltip(self, row: OverviewRow, result: IndicatorResult, status: str) -> str:
+        ind = result.indicator
+        style = STATUS_STYLE[status]
+        whose = self.tr("{unit}, with all units below").format(unit=row.unit.name) if row.has_below else row.unit.name
+        lines = [f"<b>{html.escape(ind.name.get())}</b>", html.escape(whose),
+                 f"<b>{html.escape(style.symbol)} {html.escape(style.name.get())}</b>"]
+        if row.has_figures and result.value is not None:
+            lines.append(html.escape(self.tr("Value: {value}").format(value=format_value(ind, result.value))))
+        elif not row.has_figures:
+            lines.append(html.escape(self.tr("No figures for this period.")))
+        if result.checks:
+            lines.append(html.escape(self.tr("Target: {target}").format(target=result.target_text(language()))))
+            for check in result.checks:
+                if check.note is not None:
+                    lines.append(f"<i>{html.escape(check.note.get())}</i>")
+                if check.target.note is not None:
+                    lines.append(f"<i>{html.escape(check.target.note.get())}</i>")
+            source = self.tr("Source: {source}").format(source=result.source())
+            lines.append(f"<small>{html.escape(source)}</small>")
+        else:
+            lines.append(html.escape(self.tr("No target for this indicator at this level and year.")))
+        return "<br>".join(lines)
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if self._data is None:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if not 0 <= section < self.columnCount():
+                return None
+            if section == self.REPORTED:
+                if role == Qt.ItemDataRole.DisplayRole:
+                    return self.tr("Reported")
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return self.tr("Units below that entered figures for the period, of those expected; for a "
+                                   "unit with nothing below, its own return.")
+                return None
+            ind = self._data.indicators[section - 1]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return short_name(ind.name.get())
+            if role == Qt.ItemDataRole.ToolTipRole:
+                unit = " (%)" if is_percent(ind) else ""
+                return f"{ind.name.get()}{unit} · {ind.code}"
+            return None
+        row = self.row(section)
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if row.total:
+                return self.tr("Total: {unit}").format(unit=row.unit.name)
+            return f"{row.unit.name} ({row.unit.code})"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if row.total:
+                return self.tr("{unit} ({code}): its own figures and those of every unit below it.").format(
+                    unit=row.unit.name, code=row.unit.code)
+            hint = (self.tr("Double-click to open this unit.") if row.unit.active
+                    else self.tr("Retired unit; its figures still count."))
+            return f"{row.unit.name} ({row.unit.code})\n{hint}"
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if row.total else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+
+class _Matrix(QTableView):
+    """The table, with Enter opening the current row's unit as a double-click does."""
+
+    row_activated = Signal(int)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.row_activated.emit(self.currentIndex().row())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class OverviewTab(QWidget):
+    """The units directly below the chosen one against their targets, and one indicator over time."""
+
+    unit_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._office: Office | None = None
+        self._unit_code: str | None = None
+        self._period: Period | None = None
+        self._indicator: str | None = None  # the chart's indicator, kept across contexts when it exists
+        self._task: Task | None = None
+        self._generation = 0
+        self._pending = False
+        self._note = ""
+        self._ended: list[Task] = []  # tasks that reported back, deleted when the next one starts
+        self._build()
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.title = QLabel(self)
+        f = self.title.font()
+        f.setPointSizeF(f.pointSizeF() * 1.15)
+        f.setBold(True)
+        self.title.setFont(f)
+        self.state = QLabel(self)
+        self.state.setStyleSheet("color: #5F6368;")
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.state)
+
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #3C4043; padding: 6px;")
+        self.message.hide()
+
+        self.model = OverviewModel(self)
+        self.view = _Matrix(self)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.setCornerButtonEnabled(False)
+        self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.AlignmentFlag.AlignVCenter)
+        self.view.horizontalHeader().setHighlightSections(True)
+        self.view.setStyleSheet("QTableView { gridline-color: #DADCE0; }")
+        self.view.doubleClicked.connect(lambda index: self._activate(index.row()))
+        self.view.verticalHeader().sectionDoubleClicked.connect(self._activate)
+        self.view.row_activated.connect(self._activate)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+
+        self.legend = QWidget(self)
+        self._legend_layout = QHBoxLayout(self.legend)
+        self._legend_layout.setContentsMargins(0, 2, 0, 2)
+
+        matrix_box = QWidget(self)
+        lay = QVBoxLayout(matrix_box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.legend)
+        self.matrix_box = matrix_box
+
+        self.indicator_label = QLabel(self)
+        self.combo = QComboBox(self)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(40)
+        self.combo.currentIndexChanged.connect(self._combo_changed)
+        self.indicator_label.setBuddy(self.combo)
+        controls = QHBoxLayout()
+        controls.addWidget(self.indicator_label)
+        controls.addWidget(self.combo, 1)
+        controls.addStretch(1)
+
+        self.chart = QChart()
+        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self.chart.setBackgroundRoundness(0)
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart.setMargins(QtCore.QMargins(4, 4, 4, 4))
+        self.chart_view = QChartView(self.chart, self)
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumHeight(220)
+        chart_box = QWidget(self)
+        lay = QVBoxLayout(chart_box)
+        lay.setContentsMargins(0, 4, 0, 0)
+        lay.addLayout(controls)
+        lay.addWidget(self.chart_view, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(matrix_box)
+        self.splitter.addWidget(chart_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+
+        main = QVBoxLayout(self)
+        main.setContentsMargins(8, 8, 8, 8)
+        main.addLayout(top)
+        main.addWidget(self.message)
+        main.addWidget(self.splitter, 1)
+
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(250)
+        self._busy_timer.timeout.connect(self._show_state)
+        self._retranslate()
+
+    def _build_legend(self) -> None:
+        while self._legend_layout.count():
+            item = self._legend_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().hide()
+                item.widget().deleteLater()
+        for status in ("met", "at_risk", "missed", "no_data", "no_target"):
+            style = STATUS_STYLE[status]
+            symbol = {"no_data": NO_DATA, "no_target": format_number(12.3, 1)}.get(status, style.symbol)
+            label = QLabel(self.legend)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setText(
+                f'<span style="background-color:{style.tint}; color:{style.colour};">&nbsp;{html.escape(symbol)}'
+                f'&nbsp;</span>&nbsp;{html.escape(style.name.get())}')
+            label.setToolTip(self._legend_tip(status))
+            self._legend_layout.addWidget(label)
+            self._legend_layout.addSpacing(12)
+        hint = QLabel(self.tr("Quarters and half-years not yet at their year's target are at risk, never missed. "
+                              "Double-click a unit to open it."), self.legend)
+        hint.setStyleSheet("color: #5F6368;")
+        hint.setWordWrap(True)
+        self._legend_layout.addWidget(hint, 1)
+
+    def _legend_tip(self, status: str) -> str:
+        return {
+            "met": self.tr("The value meets every target of the indicator."),
+            "at_risk": self.tr("Part of a year below the year's target, or within the margin of it."),
+            "missed": self.tr("The year's value does not meet a target."),
+            "no_data": self.tr("No figures, or not enough to judge (e.g. last year's figures are needed)."),
+            "no_target": self.tr("The target set has no target for this indicator, level and year."),
+        }[status]
+
+    def _retranslate(self) -> None:
+        self.indicator_label.setText(self.tr("&Indicator:"))
+        self.message.setText(self.tr("This unit has no units below; see its figures in Data entry."))
+        self._build_legend()
+        self.model.retranslate()
+        self._fill_combo()
+        self._update_title()
+        self._draw_chart()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    # -- the context --------------------------------------------------------------------------------
+
+    def set_context(self, office: Office, unit_code: str, period: Period) -> None:
+        """Show unit_code's units below for period; worked out now if the tab is shown, else when it is."""
+        if office is not self._office:
+            self.cancel()
+            self.model.set_overview(None)
+            self._indicator = None
+        self._office, self._unit_code, self._period = office, unit_code, period
+        self._request()
+
+    def refresh(self) -> None:
+        """Work the figures out again (after data changed)."""
+        self._request()
+
+    def cancel(self) -> None:
+        """Stop the computation under way, if any; the matrix shown stays."""
+        if self._task is not None:
+            self._task.cancel()
+
+    @property
+    def is_computing(self) -> bool:
+        return self._task is not None
+
+    @property
+    def task(self) -> Task | None:
+        return self._task
+
+    def _request(self) -> None:
+        if self._office is None or self._unit_code is None or self._period is None:
+            return
+        if not self.isVisible():
+            self._pending = True
+            return
+        self._start()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._pending:
+            self._pending = False
+            self._start()
+
+    def _start(self) -> None:
+        self._pending = False
+        for old in self._ended:  # long returned from their pool thread by now
+            old.deleteLater()
+        self._ended.clear()
+        if self._task is not None:
+            self._task.cancel()  # its result would be stale: dropped when it comes
+        self._generation += 1
+        gen = self._generation
+        office, code, period = self._office, self._unit_code, self._period
+        path, catalogue = office.store.path, office.catalogue
+        try:
+            name = office.unit(code).name
+        except ParAppError:
+            name = code
+
+        def work(progress):
+            return compute_in_own_office(path, catalogue, code, period, progress)
+
+        task = Task(self, self.tr("Working out the overview of {unit}, {period}…").format(
+            unit=name, period=period.label(language())), work)
+        task.finished.connect(partial(self._finished, gen, task))
+        task.cancelled.connect(partial(self._cancelled, gen, task))
+        task.failed.connect(partial(self._failed, gen, task))
+        self._task = task
+        self._note = self.tr("Working out {unit}, {period}…").format(unit=name, period=period.short_label(language()))
+        self._busy_timer.start()
+        task.start()
+
+    def _end(self, gen: int, task: Task) -> bool:
+        """Forget a task that ended; True when it is the current one."""
+        self._ended.append(task)
+        if gen != self._generation:
+            return False
+        self._task = None
+        self._busy_timer.stop()
+        return True
+
+    def _finished(self, gen: int, task: Task, result: object) -> None:
+        if not self._end(gen, task):
+            return
+        if result is None:  # stopped on cancel between two steps
+            self._cancelled_note()
+            return
+        self._note = ""
+        self._show(result)
+
+    def _cancelled(self, gen: int, task: Task) -> None:
+        if self._end(gen, task):
+            self._cancelled_note()
+
+    def _cancelled_note(self) -> None:
+        data = self.model.overview()
+        if data is not None:
+            self._note = self.tr("Update cancelled; still showing {unit}, {period}.").format(
+                unit=data.unit.name, period=data.period.short_label(language()))
+        else:
+            self._note = self.tr("Cancelled.")
+        self._show_state()
+
+    def _failed(self, gen: int, task: Task, exc: object, _text: str) -> None:
+        if not self._end(gen, task):
+            return
+        self._note = ""
+        self._show_state()
+        if isinstance(exc, ParAppError):
+            QMessageBox.warning(self, "ParApp", exc.message())
+        elif isinstance(exc, BaseException):
+            sys.excepthook(type(exc), exc, exc.__traceback__)  # the crash dialog
+
+    def _show_state(self) -> None:
+        self.state.setText(self._note)
+
+    # -- showing ----------------------------------------------------------------------------------
+
+    def _show(self, data: OverviewData) -> None:
+        keep_row = self.model.unit_code(self.view.currentIndex().row()) if self.view.currentIndex().isValid() else None
+        self.model.set_overview(data)
+        self._show_state()
+        has_matrix = bool(data.rows)
+        self.matrix_box.setVisible(has_matrix)
+        self.message.setVisible(not has_matrix)
+        if has_matrix:
+            self._size_columns()
+        codes = [i.code for i in data.indicators]
+        if self._indicator not in codes:
+            self._indicator = codes[0] if codes else None
+        self._fill_combo()
+        if has_matrix and self._indicator is not None:
+            row = self.model.row_of(keep_row) if keep_row else -1
+            col = self.model.column_of(self._indicator)
+            if row >= 0 and col >= 0:
+                self.view.setCurrentIndex(self.model.index(row, col))
+        self._update_title()
+        self._draw_chart()
+
+    def _size_columns(self) -> None:
+        self.view.resizeColumnsToContents()
+        header = self.view.horizontalHeader()
+        for c in range(self.model.columnCount()):
+            header.resizeSection(c, min(max(header.sectionSize(c), 72), 170))
+        self.view.resizeRowsToContents()
+
+    def _update_title(self) -> None:
+        data = self.model.overview()
+        if data is None:
+            self.title.setText("")
+            return
+        if data.rows:
+            self.title.setText(self.tr("{unit}: the units below, {period}").format(
+                unit=data.unit.name, period=data.period.label(language())))
+        else:
+            self.title.setText(self.tr("{unit}, {period}").format(unit=data.unit.name,
+                                                                   period=data.period.label(language())))
+
+    def _fill_combo(self) -> None:
+        data = self.model.overview()
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        if data is not None:
+            for ind in data.indicators:
+                self.combo.addItem(ind.name.get(), ind.code)
+                self.combo.setItemData(self.combo.count() - 1, f"{ind.name.get()} · {ind.code}",
+                                       Qt.ItemDataRole.ToolTipRole)
+            i = self.combo.findData(self._indicator)
+            self.combo.setCurrentIndex(max(i, 0))
+        self.combo.blockSignals(False)
+
+    def _combo_changed(self, i: int) -> None:
+        code = self.combo.itemData(i)
+        if code is None or code == self._indicator:
+            return
+        self._indicator = code
+        col = self.model.column_of(code)
+        cur = self.view.currentIndex()
+        if col >= 0 and cur.isValid() and cur.column() != col:
+            self.view.setCurrentIndex(self.model.index(cur.row(), col))
+        self._draw_chart()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        ind = self.model.indicator(current.column()) if current.isValid() else None
+        if ind is not None and ind.code != self._indicator:
+            self._indicator = ind.code
+            i = self.combo.findData(ind.code)
+            if i >= 0:
+                self.combo.blockSignals(True)
+                self.combo.setCurrentIndex(i)
+                self.combo.blockSignals(False)
+            self._draw_chart()
+
+    def _activate(self, row: int) -> None:
+        code = self.model.unit_code(row)
+        if code is not None and not self.model.is_total(row):
+            self.unit_requested.emit(code)
+
+    def select_indicator(self, code: str) -> None:
+        """Show this indicator in the chart (and make its column current)."""
+        i = self.combo.findData(code)
+        if i >= 0:
+            self.combo.setCurrentIndex(i)
+
+    # -- the chart --------------------------------------------------------------------------------
+
+    def chart_points(self) -> list[tuple[Period, float | None, float | None, str]]:
+        """What the chart shows: (period, value, target, status) from the first period with figures on."""
+        data = self.model.overview()
+        if data is None or self._indicator is None:
+            return []
+        points = list(data.points)
+        while points and not points[0].has_figures:
+            points.pop(0)
+        out = []
+        for p in points:
+            r = p.results.get(self._indicator)
+            if r is None:
+                continue
+            value = r.value if p.has_figures else None
+            out.append((p.period, value, goal_of(r), r.status if value is not None else "no_data"))
+        return out
+
+    def _draw_chart(self) -> None:
+        chart = self.chart
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        data = self.model.overview()
+        ind = next((i for i in data.indicators if i.code == self._indicator), None) if data else None
+        if data is None or ind is None:
+            chart.setTitle("")
+            return
+        points = self.chart_points()
+        if not points:
+            chart.setTitle(self.tr("{indicator} — {unit}: no figures yet").format(
+                indicator=html.escape(ind.name.get()), unit=html.escape(data.unit.name)))
+            return
+        whose = self.tr("all units below") if data.rows else self.tr("own figures")
+        chart.setTitle(f"<b>{html.escape(ind.name.get())}</b> — {html.escape(data.unit.name)} ({html.escape(whose)})")
+        axis_x = QBarCategoryAxis()
+        axis_x.append([p.short_label(language()) for p, *_ in points])
+        axis_y = QValueAxis()
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+
+        value_pen = QtGui.QPen(QColor(VALUE_COLOUR))
+        value_pen.setWidthF(2.5)
+        target_pen = QtGui.QPen(QColor(TARGET_COLOUR))
+        target_pen.setWidthF(1.8)
+        target_pen.setStyle(Qt.PenStyle.DashLine)
+        self._segments(points, 1, self.tr("Value"), value_pen, axis_x, axis_y, ind, True)
+        self._segments(points, 2, self.tr("Target"), target_pen, axis_x, axis_y, ind, False)
+
+        numbers = [x for _, v, g, _ in points for x in (v, g) if x is not None]
+        low, high = min(numbers + [0.0]), max(numbers + [0.0])
+        if is_percent(ind) and high <= 100:
+            low, high = min(low, 0.0), 100.0
+        elif high == low:
+            high = low + 1
+        else:
+            high += (high - low) * 0.08
+        axis_y.setRange(low, high)
+        if not is_percent(ind):
+            axis_y.applyNiceNumbers()
+        axis_y.setLabelFormat("%.0f")
+        axis_y.setTitleText("%" if is_percent(ind) else "")
+
+    def _segments(self, points, field: int, name: str, pen, axis_x, axis_y, ind: Indicator, markers: bool) -> None:
+        """Lines through the consecutive points that have a value (field 1) or a target (field 2)."""
+        first = True
+        run: list[int] = []
+
+        def flush() -> None:
+            nonlocal first
+            if not run:
+                return
+            series = QLineSeries()
+            series.setName(name)
+            series.setPen(pen)
+            if markers:  # a point per period, coloured by its status
+                for i in run:
+                    series.append(float(i), float(points[i][field]))
+                series.setPointsVisible(True)
+                series.setMarkerSize(8.0)
+                for k, i in enumerate(run):
+                    status = points[i][3]
+                    colour = QColor(VALUE_COLOUR if status == "no_target" else STATUS_STYLE[status].colour)
+                    series.setPointConfiguration(k, {QXYSeries.PointConfiguration.Color: colour})
+            else:  # a target holds for the whole period: a level across its category, a step between years
+                for i in run:
+                    series.append(i - TARGET_HALF_WIDTH, float(points[i][field]))
+                    series.append(i + TARGET_HALF_WIDTH, float(points[i][field]))
+            series.hovered.connect(partial(self._hovered, list(run), ind))
+            self.chart.addSeries(series)
+            series.attachAxis(axis_x)
+            series.attachAxis(axis_y)
+            if not first:
+                for m in self.chart.legend().markers(series):
+                    m.setVisible(False)
+            first = False
+            run.clear()
+
+        for i, point in enumerate(points):
+            if point[field] is None:
+                flush()
+            else:
+                run.append(i)
+        flush()
+
+    def _hovered(self, run: list[int], ind: Indicator, point, state: bool) -> None:
+        if not state:
+            QtWidgets.QToolTip.hideText()
+            return
+        points = self.chart_points()
+        i = round(point.x())
+        if i not in run or not 0 <= i < len(points):
+            return
+        period, value, goal, status = points[i]
+        style = STATUS_STYLE[status]
+        text = f"{period.label(language())}\n{style.symbol} {style.name.get()}: {format_value(ind, value)}"
+        if goal is not None:
+            text += "\n" + self.tr("Target: {target}").format(target=format_value(ind, goal))
+        QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), text, self.chart_view)
