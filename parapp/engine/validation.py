@@ -54,8 +54,11 @@ def validate(catalogue: Catalogue, values: Mapping[str, float | None], previous:
         if uses_prev and (not previous or not any(previous.get(e) is not None for e in
                                                    rule.left.prev_names | rule.right.prev_names)):
             continue
-        left = rule.left.evaluate(values, previous, missing="zero")
-        right = rule.right.evaluate(values, previous, missing="zero")
+        # a blank element counts as 0 once any element of the rule has a value: a side left empty fails visibly
+        now = {e: values.get(e) or 0.0 for e in rule.left.names | rule.right.names}
+        before = {e: (previous or {}).get(e) or 0.0 for e in rule.left.prev_names | rule.right.prev_names}
+        left = rule.left.evaluate(now, before)
+        right = rule.right.evaluate(now, before)
         if left is None or right is None:
             continue
         if not compare(left, rule.op, right):

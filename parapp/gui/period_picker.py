@@ -16,10 +16,10 @@ class PeriodPicker(QWidget):
         self.year = QSpinBox(self)
         self.year.setRange(2000, 2100)
         self.year.setAccelerated(True)
-        for text, data in [(self.tr("Year"), ("Y", 1)), (self.tr("First half"), ("S", 1)),
-                           (self.tr("Second half"), ("S", 2)), (self.tr("Quarter I"), ("Q", 1)),
-                           (self.tr("Quarter II"), ("Q", 2)), (self.tr("Quarter III"), ("Q", 3)),
-                           (self.tr("Quarter IV"), ("Q", 4))]:
+        for text, data in [(self.tr("Year"), "Y1"), (self.tr("First half"), "S1"),
+                           (self.tr("Second half"), "S2"), (self.tr("Quarter I"), "Q1"),
+                           (self.tr("Quarter II"), "Q2"), (self.tr("Quarter III"), "Q3"),
+                           (self.tr("Quarter IV"), "Q4")]:
             self.part.addItem(text, data)
         self.part.setAccessibleName(self.tr("Part of the year"))
         self.year.setAccessibleName(self.tr("Year"))
@@ -33,15 +33,15 @@ class PeriodPicker(QWidget):
         self.year.valueChanged.connect(self._changed)
 
     def period(self) -> Period:
-        kind, index = self.part.currentData()
-        return Period(kind, self.year.value(), index)
+        part = self.part.currentData() or "Y1"
+        return Period(part[0], self.year.value(), int(part[1]))
 
     def set_period(self, period: Period) -> None:
         if period.kind == "M":
             period = period.parent()
         self.part.blockSignals(True)
         self.year.blockSignals(True)
-        self.part.setCurrentIndex(max(0, self.part.findData((period.kind, period.index))))
+        self.part.setCurrentIndex(max(0, self.part.findData(f"{period.kind}{period.index}")))
         self.year.setValue(period.year)
         self.part.blockSignals(False)
         self.year.blockSignals(False)
