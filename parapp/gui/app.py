@@ -8,7 +8,16 @@ from pathlib import Path
 from parapp import settings
 from parapp.domain.periods import Period, PeriodError
 from parapp.engine.office import Office
-from parapp.gui.qt import QApplication, QFileDialog, QIcon, QLocale, QMessageBox, QObject, QSettings, QTranslator
+from parapp.gui.qt import (
+    QApplication,
+    QFileDialog,
+    QIcon,
+    QLocale,
+    QMessageBox,
+    QObject,
+    QSettings,
+    QTranslator,
+)
 from parapp.i18n import ParAppError, set_language
 from parapp.resources import resource_path
 

@@ -72,10 +72,10 @@ class _FoldingCompleter(QCompleter):
         self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.setMaxVisibleItems(15)
 
-    def splitPath(self, path: str) -> list[str]:  # noqa: N802 (Qt's name)
+    def splitPath(self, path: str) -> list[str]:
         return [fold(path)]
 
-    def pathFromIndex(self, index) -> str:  # noqa: N802 (Qt's name)
+    def pathFromIndex(self, index) -> str:
         return index.data(Qt.ItemDataRole.DisplayRole) or ""
 
 
@@ -100,9 +100,8 @@ class FirstRunDialog(QDialog):
         self._units: dict[str, OfficialUnit] = {}
 
         self.form = load_form("first_run", self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.form)
+        QVBoxLayout(self).addWidget(self.form)  # the form's own layout has no margins: the dialog's frame it
+        self.resize(self.form.size().expandedTo(self.sizeHint()))  # the size drawn in Designer
 
         f = self.form
         self.province_search = child(f, QLineEdit, "provinceSearch")
@@ -231,7 +230,7 @@ class FirstRunDialog(QDialog):
         lst = self.province_list
         return [lst.item(r) for r in range(lst.count()) if not lst.item(r).isHidden()]
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         # In the search box, Enter picks the first province shown (rather than pressing OK) and Down
         # moves into the list.
         if obj is self.province_search and event.type() == QEvent.Type.KeyPress:
@@ -260,6 +259,7 @@ class FirstRunDialog(QDialog):
             self._level_group.setExclusive(False)
             district.setChecked(False)
             self._level_group.setExclusive(True)
+        self._retranslate()
         self._load_provinces()
 
     # -- the office's unit -------------------------------------------------------------------------
@@ -268,13 +268,12 @@ class FirstRunDialog(QDialog):
         if checked:
             self._load_units()
 
-    def _load_units(self) -> None:
+    def _load_units(self, keep_unit: bool = False) -> None:
         combo = self.unit_combo
         province, level = self.province_code, self.level
-        units: list[OfficialUnit] = []
-        if province is not None and level is not None:
-            units = [u for u in unitlists.province_units(self.tiers, province) if u.level == level]
         self._units = {u.code: u for u in unitlists.province_units(self.tiers, province)} if province else {}
+        units = [u for u in self._units.values() if u.level == level]
+        keep = self.unit_code if keep_unit else None
         combo.blockSignals(True)
         try:
             combo.clear()
@@ -289,8 +288,9 @@ class FirstRunDialog(QDialog):
                 row = combo.count() - 1
                 combo.setItemData(row, unit.code, CODE_ROLE)
                 combo.setItemData(row, fold(text), FOLD_ROLE)
-            combo.setCurrentIndex(0 if len(units) == 1 else -1)
-            if len(units) != 1:
+            row = combo.findData(keep, CODE_ROLE) if keep else -1
+            combo.setCurrentIndex(0 if len(units) == 1 else row)
+            if combo.currentIndex() < 0:
                 combo.clearEditText()
         finally:
             combo.blockSignals(False)
@@ -455,9 +455,9 @@ class FirstRunDialog(QDialog):
         self.level_radios["district"].setToolTip(
             self.tr("There are no districts in the two-tier structure.") if self.tiers == 2 else "")
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
             self._fill_target_sets()
-            self._load_units()
+            self._load_units(keep_unit=True)
         super().changeEvent(event)

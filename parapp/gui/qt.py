@@ -87,25 +87,3 @@ from PySide6.QtWidgets import (  # noqa: F401
 def tr(context: str, text: str) -> str:
     """Translate a text of the given context (for code outside QObject subclasses)."""
     return QCoreApplication.translate(context, text)
-
-
-def _keep_none_alive() -> None:
-    """Work around PySide6 6.12 on Python 3.11, which drops a reference to None on every Qt call
-    returning None (setText, setEnabled, ...): after some thousand calls Python aborts with
-    "Fatal Python error: none_dealloc". PySide6 6.11 and Python 3.12+ (where None is immortal) are
-    unaffected. The probe below finds the fault; then None gets references enough never to reach 0.
-    """
-    import ctypes
-    import sys
-
-    if sys.version_info >= (3, 12):
-        return
-    probe = QObject()
-    before = sys.getrefcount(None)
-    for _ in range(8):
-        probe.setObjectName("probe")
-    if sys.getrefcount(None) < before:
-        ctypes.c_ssize_t.from_address(id(None)).value += sys.maxsize // 4
-
-
-_keep_none_alive()
