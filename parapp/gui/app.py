@@ -10,9 +10,11 @@ from parapp.domain.periods import Period, PeriodError
 from parapp.engine.office import Office
 from parapp.gui.qt import (
     QApplication,
+    QEventLoop,
     QFileDialog,
     QIcon,
     QLocale,
+    QLockFile,
     QMessageBox,
     QObject,
     QSettings,
@@ -37,6 +39,7 @@ class Application(QObject):
         self.office: Office | None = None
         self.window = None
         self._translators: list[QTranslator] = []
+        self._lock: QLockFile | None = None  # the open database is ours alone while this window runs
         self.set_language(str(self.prefs.value("language", "vi")))
 
     # -- language -------------------------------------------------------------------------------
@@ -79,13 +82,27 @@ class Application(QObject):
         return self.first_run()
 
     def open_database(self, path: Path, unit: str | None = None, period: Period | None = None) -> bool:
+        lock = QLockFile(str(path) + ".lock")
+        lock.setStaleLockTime(0)  # a lock left by a ParApp that was killed is taken over (its process is gone)
+        same = self.office is not None and Path(self.office.store.path).resolve() == Path(path).resolve()
+        if not same and not lock.tryLock(100):
+            QMessageBox.warning(self.window, "ParApp", self.tr(
+                "The database {path} is open in another ParApp window. Close that window first, then open it "
+                "here.").format(path=path))
+            return False
         try:
             office = Office.open(path)
         except ParAppError as e:
+            if not same:
+                lock.unlock()
             QMessageBox.warning(self.window, "ParApp", e.message())
             return False
         if self.office is not None:
             self.office.close()
+        if not same:
+            if self._lock is not None:
+                self._lock.unlock()
+            self._lock = lock
         self.office = office
         self.prefs.setValue("database", str(path))
         self._show_window(unit, period)
@@ -137,12 +154,13 @@ class Application(QObject):
             return self.open_database(path, "42", Period.parse("2025Q3"))
         task = Task(self.window, self.tr("Making the demo database…"), lambda progress: make_demo(path, progress=progress))
         result: dict = {}
-        task.finished.connect(lambda _r: result.setdefault("ok", True))
-        task.failed.connect(lambda e, _t: result.setdefault("error", e))
-        task.cancelled.connect(lambda: result.setdefault("cancelled", True))
+        loop = QEventLoop()
+        task.finished.connect(lambda _r: (result.setdefault("ok", True), loop.quit()))
+        task.failed.connect(lambda e, _t: (result.setdefault("error", e), loop.quit()))
+        task.cancelled.connect(lambda: (result.setdefault("cancelled", True), loop.quit()))
         task.start()
-        while not result:
-            self.app.processEvents()
+        if not result:
+            loop.exec()
         if "error" in result:
             err = result["error"]
             if isinstance(err, ParAppError):

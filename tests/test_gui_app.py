@@ -1,0 +1,88 @@
+"""Starting the window: last unit and period, databases that cannot be used, a second window, a crash."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from parapp.domain.periods import Period  # noqa: E402
+from parapp.engine.office import Office  # noqa: E402
+from parapp.gui import app as gui_app  # noqa: E402
+from parapp.gui.qt import QApplication, QMessageBox  # noqa: E402
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: said.append(a[2]))
+    return said
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "office.db"
+    Office.create(path, "42", office="436", officer="Đặng Văn Hùng").close()
+    return path
+
+
+def close(controller):
+    if controller.window is not None:
+        controller.window.close()
+    if controller.office is not None:
+        controller.office.close()
+    if controller._lock is not None:
+        controller._lock.unlock()
+
+
+def test_later_starts_open_the_last_unit_and_period(qtbot, db):
+    first = gui_app.Application(QApplication.instance())
+    assert first.start(db)
+    first.window.set_unit("18073")
+    first.window.set_period(Period.parse("2024Q2"))
+    close(first)
+    again = gui_app.Application(QApplication.instance())
+    assert again.start(None)
+    assert again.window.unit == "18073" and again.window.period == Period.parse("2024Q2")
+    close(again)
+
+
+def test_a_second_parapp_cannot_open_the_same_database(qtbot, db, warnings):
+    first = gui_app.Application(QApplication.instance())
+    assert first.open_database(db)
+    second = gui_app.Application(QApplication.instance())
+    assert not second.open_database(db)
+    assert "another ParApp window" in warnings[-1] or "cửa sổ ParApp khác" in warnings[-1]
+    close(first)
+    assert second.open_database(db)  # free again once the first is closed
+    close(second)
+
+
+def test_unusable_databases_are_explained_and_left_alone(qtbot, tmp_path, warnings):
+    foreign = tmp_path / "sổ tay.db"
+    foreign.write_bytes(b"SQLite format 3\x00" + bytes(200))
+    before = foreign.read_bytes()
+    controller = gui_app.Application(QApplication.instance())
+    assert not controller.open_database(foreign)
+    assert warnings and str(foreign) in warnings[-1]
+    assert foreign.read_bytes() == before
+    assert controller.window is None
+
+
+def test_a_bug_reaches_the_crash_dialog_with_a_saved_report(qtbot, tmp_path, monkeypatch):
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
+    old = sys.excepthook
+    try:
+        gui_app.install_crash_dialog(QApplication.instance())
+        try:
+            raise ZeroDivisionError("a bug")
+        except ZeroDivisionError as e:
+            sys.excepthook(type(e), e, e.__traceback__)
+    finally:
+        sys.excepthook = old
+    reports = list((tmp_path / "home" / "crash-reports").glob("crash-*.txt"))
+    assert len(reports) == 1 and "ZeroDivisionError: a bug" in reports[0].read_text(encoding="utf-8")
+    assert shown and str(reports[0]) in shown[0]
