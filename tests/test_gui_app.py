@@ -29,12 +29,7 @@ def db(tmp_path):
 
 
 def close(controller):
-    if controller.window is not None:
-        controller.window.close()
-    if controller.office is not None:
-        controller.office.close()
-    if controller._lock is not None:
-        controller._lock.unlock()
+    controller.close()
 
 
 def test_later_starts_open_the_last_unit_and_period(qtbot, db):
@@ -69,6 +64,7 @@ def test_unusable_databases_are_explained_and_left_alone(qtbot, tmp_path, warnin
     assert warnings and str(foreign) in warnings[-1]
     assert foreign.read_bytes() == before
     assert controller.window is None
+    controller.close()
 
 
 def test_a_bug_reaches_the_crash_dialog_with_a_saved_report(qtbot, tmp_path, monkeypatch):

@@ -91,7 +91,7 @@ def test_rule_failure_marks_every_cell_involved(qtbot, office, tab):
         tip = tab.model.data(tab.model.index(tab.model.row_of(code), VALUE), Qt.ItemDataRole.ToolTipRole)
         assert "trực tuyến không được lớn hơn" in tip
         assert cell(tab, code, STATUS).startswith("⚠")
-    assert "kiểm tra" in tab.banner.text() or "check" in tab.banner.text()
+    assert "kiểm tra" in tab.banner.text() or "Checks failing: 2" in tab.banner.text()
 
 
 def test_paste_a_block_then_undo_and_redo(qtbot, office, tab):

@@ -81,7 +81,7 @@ def test_history_shows_changes_newest_first_with_old_and_new_values(history, fig
     table = rows(history)
     # 3 + 2 + 2 value rows, draft, submitted, returned: 10 changes of Q1; Q2 is not shown
     assert len(table) == 10 == len(figures.history(DISTRICT, "2025Q1"))
-    assert history.count_label.text() == "10 changes"
+    assert history.count_label.text() == "Changes: 10"
     assert history.table.isColumnHidden(HistoryModel.PERIOD)
     assert not history.empty_label.isVisible()
 
@@ -111,7 +111,7 @@ def test_history_filters(qtbot, history):
     table = rows(history)
     assert len(table) == 2  # received_new and pending_in_time took the comment
     assert {r[HistoryModel.COMMENT] for r in table} == {"Sửa theo sổ tiếp nhận"}
-    assert history.count_label.text() == "2 of 10 changes"
+    assert history.count_label.text() == "Changes shown: 2 of 10"
 
     history.filter_edit.clear()
     qtbot.keyClicks(history.filter_edit, "binh")  # who, typed without marks

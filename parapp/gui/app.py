@@ -42,6 +42,22 @@ class Application(QObject):
         self._lock: QLockFile | None = None  # the open database is ours alone while this window runs
         self.set_language(str(self.prefs.value("language", "vi")))
 
+    def close(self) -> None:
+        """Close the window and the database, free the lock, take the translators off the application."""
+        if self.window is not None:
+            self.window.close()
+            self.window.deleteLater()
+            self.window = None
+        if self.office is not None:
+            self.office.close()
+            self.office = None
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+        for t in self._translators:
+            self.app.removeTranslator(t)
+        self._translators = []
+
     # -- language -------------------------------------------------------------------------------
 
     def set_language(self, lang: str) -> None:
@@ -190,8 +206,8 @@ def install_crash_dialog(app: QApplication) -> None:
         report = save_report(exc.with_traceback(tb), "in the window")
         box = QMessageBox(app.activeWindow())
         box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle(app.translate("Crash", "ParApp met a problem"))
-        box.setText(app.translate("Crash", "ParApp met an unexpected problem. Everything you entered is saved in "
+        box.setWindowTitle(app.translate("Crash", "ParApp ran into a problem"))
+        box.setText(app.translate("Crash", "ParApp ran into an unexpected problem. Everything you entered is saved in "
                                            "the database. A report was written to:\n{path}\nPlease send it to "
                                            "whoever supports ParApp in your province.").format(path=report))
         box.exec()

@@ -20,6 +20,7 @@ from parapp.gui.qt import (
     QAbstractItemModel,
     QAbstractItemView,
     QAbstractTableModel,
+    QCoreApplication,
     QEvent,
     QFileDialog,
     QFont,
@@ -40,7 +41,6 @@ from parapp.gui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
-    tr,
 )
 from parapp.i18n import ParAppError, language, nfc
 
@@ -78,7 +78,7 @@ def matches(query: str, text: str) -> bool:
 
 def levels_text(levels: frozenset[str] | None) -> str:
     if levels is None or set(levels) >= set(LEVELS):
-        return tr("CatalogueTab", "All levels")
+        return QCoreApplication.translate("CatalogueTab", "All levels")
     return ", ".join(LEVEL_NAMES[lv].get() for lv in LEVELS if lv in levels)
 
 
@@ -368,7 +368,7 @@ class TargetSetListModel(QAbstractTableModel):
 
     def _text(self, ts: TargetSet, col: int, current: bool) -> str:
         if col == 0:
-            return f"{_CURRENT_MARK} {self.tr('In use')}" if current else ""
+            return _CURRENT_MARK + " " + self.tr("In use") if current else ""
         if col == 1:
             return ts.id
         if col == 2:
@@ -651,10 +651,13 @@ class CatalogueTab(QWidget):
             self.details.setHtml("")
             return
         if item is None:
+            title = self.tr("Indicator catalogue")
+            summary = self.tr("Version {version}: {indicators} indicators computed from {elements} data elements, "
+                              "checked by {rules} rules.").format(
+                version=cat.version, indicators=len(cat.indicators), elements=len(cat.elements), rules=len(cat.rules))
+            hint = self.tr("Choose an item on the left to see what it means, how it is computed and its targets.")
             self.details.setHtml(self._page(
-                f"<h3>{html.escape(self.tr('Indicator catalogue'))}</h3>"
-                f"<p>{html.escape(self.tr('Version {version}: {indicators} indicators computed from {elements} data elements, checked by {rules} rules.').format(version=cat.version, indicators=len(cat.indicators), elements=len(cat.elements), rules=len(cat.rules)))}</p>"
-                f"<p>{html.escape(self.tr('Choose an item on the left to see what it means, how it is computed and its targets.'))}</p>"))
+                f"<h3>{html.escape(title)}</h3><p>{html.escape(summary)}</p><p>{html.escape(hint)}</p>"))
             return
         kind, code = item
         body = {"indicator": self._indicator_html, "element": self._element_html, "rule": self._rule_html,
@@ -720,7 +723,7 @@ class CatalogueTab(QWidget):
             self.tr("Higher values are better.") if ind.better == "higher" else self.tr("Lower values are better."))))
         rows.append((self.tr("Decimals shown"), str(ind.decimals)))
         parts = [self._heading(ind.name.get(), ind.code), self._rows(rows),
-                 f"<h4>{html.escape(self.tr('Targets'))}</h4>"]
+                 "<h4>" + html.escape(self.tr("Targets")) + "</h4>"]
         found = False
         for ts in self._sets_in_order():
             targets = [t for t in ts.targets if t.indicator == code]
@@ -729,7 +732,7 @@ class CatalogueTab(QWidget):
             found = True
             parts.append(self._targets_html(ts, ind, targets))
         if not found:
-            parts.append(f"<p>{html.escape(self.tr('No target set has a target for this indicator.'))}</p>")
+            parts.append("<p>" + html.escape(self.tr("No target set has a target for this indicator.")) + "</p>")
         return "".join(parts)
 
     def _sets_in_order(self) -> list[TargetSet]:
@@ -739,17 +742,18 @@ class CatalogueTab(QWidget):
     def _targets_html(self, ts: TargetSet, ind: Indicator, targets: list[Target]) -> str:
         title = f"<b>{html.escape(ts.name.get())}</b> <span class='code'>({html.escape(ts.id)})</span>"
         if ts.id == self._current_set:
-            title += f" — {_CURRENT_MARK} {html.escape(self.tr('in use'))}"
+            title += f" — {_CURRENT_MARK} " + html.escape(self.tr("in use"))
         level, year = self._unit_level(), self.period.year if self.period is not None else None
-        rows = [f"<tr><th>{html.escape(self.tr('Years'))}</th><th>{html.escape(self.tr('Levels'))}</th>"
-                f"<th>{html.escape(self.tr('Target'))}</th><th>{html.escape(self.tr('Source'))}</th></tr>"]
+        heads = [self.tr("Years"), self.tr("Levels"), self.tr("Target"), self.tr("Source")]
+        rows = ["<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in heads) + "</tr>"]
+        applies, note = self.tr("applies to the chosen unit and year"), self.tr("Note:")
         for t in targets:
             what = html.escape(target_text(t, ind))
             if ts.id == self._current_set and level is not None and year is not None and t.applies(level, year):
-                what += f"<br/><i>▶ {html.escape(self.tr('applies to the chosen unit and year'))}</i>"
+                what += f"<br/><i>▶ {html.escape(applies)}</i>"
             source = html.escape(t.source)
             if t.note is not None:
-                source += f"<br/><i>{html.escape(self.tr('Note:'))} {html.escape(t.note.get())}</i>"
+                source += f"<br/><i>{html.escape(note)} {html.escape(t.note.get())}</i>"
             rows.append(f"<tr><td>{html.escape(years_text(t.years))}</td><td>{html.escape(levels_text(t.levels))}</td>"
                         f"<td><b>{what}</b></td><td class='src'>{source}</td></tr>")
         return (f"<p>{title}</p><table border='1' cellspacing='0' cellpadding='4' width='100%'>"
@@ -823,7 +827,7 @@ class CatalogueTab(QWidget):
         group = cat.group(code)
         inds = [i for i in cat.indicators.values() if i.group == code]
         els = [e for e in cat.elements.values() if e.group == code]
-        text = self.tr("{indicators} indicators, {elements} data elements.").format(
+        text = self.tr("Indicators: {indicators}; data elements: {elements}.").format(
             indicators=len(inds), elements=len(els))
         return (self._heading(group.name.get(), code) + f"<p>{html.escape(text)}</p><ul>"
                 + "".join(f"<li>{self._link('indicator', i.code, i.name.get())}</li>" for i in inds) + "</ul>")
@@ -831,7 +835,8 @@ class CatalogueTab(QWidget):
     def _rules_html(self, cat: Catalogue, code: str) -> str:
         text = self.tr("Rules check the figures of a unit and period against each other. An error blocks "
                        "submission; a warning asks for a comment.")
-        return (f"<h3>{html.escape(self.tr('Validation rules'))}</h3><p>{html.escape(text)}</p><ul>"
+        title = self.tr("Validation rules")
+        return (f"<h3>{html.escape(title)}</h3><p>{html.escape(text)}</p><ul>"
                 + "".join(f"<li>{self._link('rule', r.code, r.name.get())}</li>" for r in cat.rules) + "</ul>")
 
     def _others_html(self, cat: Catalogue, code: str) -> str:
@@ -841,7 +846,8 @@ class CatalogueTab(QWidget):
         els = [e for e in cat.elements.values() if e.group == code and e.code not in used]
         text = self.tr("Data elements that no indicator uses directly: weights of means, and figures that rules "
                        "check.")
-        return (f"<h3>{html.escape(self.tr('Other data elements'))}</h3><p>{html.escape(text)}</p><ul>"
+        title = self.tr("Other data elements")
+        return (f"<h3>{html.escape(title)}</h3><p>{html.escape(text)}</p><ul>"
                 + "".join(f"<li>{self._link('element', e.code, e.name.get())}</li>" for e in els) + "</ul>")
 
     # -- the target sets page

@@ -192,7 +192,7 @@ class EntryModel(QAbstractTableModel):
             if el.unit:
                 lines[0] += f" — {el.unit.get()}"
             if value is not None and stored is None:
-                lines.append(self.tr("Made up from the shorter periods; typing a value here stores one for this period."))
+                lines.append(self.tr("Computed from the shorter periods; typing a value here stores one for this period."))
             if stored and stored.updated_by:
                 lines.append(self.tr("Entered by {who}").format(who=stored.updated_by))
             lines += [("⚠ " if m.severity == "error" else "△ ") + m.describe(language()) for m in msgs]
@@ -458,5 +458,5 @@ class EntryTab(QWidget):
             text += "<br>➜ " + self.tr("Submitted; editing a value puts the figures back to draft.")
         errors = [m for m in rep.messages if m.severity == "error"]
         if errors:
-            text += "<br>⚠ " + self.tr("{n} check(s) fail: the cells involved are marked.").format(n=len(errors))
+            text += "<br>⚠ " + self.tr("Checks failing: {n}. The cells involved are marked.").format(n=len(errors))
         self.banner.setText(text)

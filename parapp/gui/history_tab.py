@@ -17,6 +17,7 @@ from parapp.gui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
     QComboBox,
+    QCoreApplication,
     QEvent,
     QHBoxLayout,
     QHeaderView,
@@ -30,7 +31,6 @@ from parapp.gui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
-    tr,
 )
 from parapp.gui.style import WORKFLOW_STYLE
 from parapp.i18n import ParAppError, format_number, nfc
@@ -74,7 +74,7 @@ def local_time(stamp: str) -> str:
 def format_value(value: float | None) -> str:
     """A stored value in the current language, with the decimals it has (1.234,5 in Vietnamese)."""
     if value is None:
-        return tr("HistoryModel", "(empty)")
+        return QCoreApplication.translate("HistoryModel", "(empty)")
     if value == int(value):
         return format_number(value, 0)
     shown = repr(float(value))
@@ -362,9 +362,9 @@ class HistoryTab(QWidget):
         if total == 0:
             self.count_label.setText("")
         elif shown == total:
-            self.count_label.setText(self.tr("{count} changes").format(count=total))
+            self.count_label.setText(self.tr("Changes: {count}").format(count=total))
         else:
-            self.count_label.setText(self.tr("{shown} of {count} changes").format(shown=shown, count=total))
+            self.count_label.setText(self.tr("Changes shown: {shown} of {count}").format(shown=shown, count=total))
 
     # -- language
 

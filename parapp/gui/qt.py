@@ -85,7 +85,3 @@ from PySide6.QtWidgets import (  # noqa: F401
     QWidget,
 )
 
-
-def tr(context: str, text: str) -> str:
-    """Translate a text of the given context (for code outside QObject subclasses)."""
-    return QCoreApplication.translate(context, text)

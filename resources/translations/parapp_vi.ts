@@ -1,0 +1,1429 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi_VN">
+<context>
+    <name>Application</name>
+    <message>
+        <source>The database {path} is open in another ParApp window. Close that window first, then open it here.</source>
+        <translation>Cơ sở dữ liệu {path} đang được mở trong một cửa sổ ParApp khác. Hãy đóng cửa sổ đó trước, rồi mở lại ở đây.</translation>
+    </message>
+    <message>
+        <source>Open an office database</source>
+        <translation>Mở cơ sở dữ liệu của cơ quan</translation>
+    </message>
+    <message>
+        <source>ParApp databases (*.db);;All files (*)</source>
+        <translation>Cơ sở dữ liệu ParApp (*.db);;Tất cả các tệp (*)</translation>
+    </message>
+    <message>
+        <source>Making the demo database…</source>
+        <translation>Đang tạo cơ sở dữ liệu mẫu…</translation>
+    </message>
+</context>
+<context>
+    <name>CatalogueModel</name>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã</translation>
+    </message>
+    <message>
+        <source>Validation rules</source>
+        <translation>Quy tắc kiểm tra</translation>
+    </message>
+    <message>
+        <source>Other data elements</source>
+        <translation>Chỉ tiêu nhập liệu khác</translation>
+    </message>
+</context>
+<context>
+    <name>CatalogueTab</name>
+    <message>
+        <source>All levels</source>
+        <translation>Mọi cấp</translation>
+    </message>
+    <message>
+        <source>Indicator catalogue</source>
+        <translation>Danh mục chỉ số</translation>
+    </message>
+    <message>
+        <source>Version {version}: {indicators} indicators computed from {elements} data elements, checked by {rules} rules.</source>
+        <translation>Phiên bản {version}: {indicators} chỉ số được tính từ {elements} chỉ tiêu nhập liệu, kiểm tra bằng {rules} quy tắc.</translation>
+    </message>
+    <message>
+        <source>Choose an item on the left to see what it means, how it is computed and its targets.</source>
+        <translation>Chọn một mục bên trái để xem ý nghĩa, cách tính và chỉ tiêu của mục đó.</translation>
+    </message>
+    <message>
+        <source>previous period of</source>
+        <translation>kỳ trước của</translation>
+    </message>
+    <message>
+        <source>Ratio: numerator ÷ denominator × 100, in percent.</source>
+        <translation>Tỷ lệ: tử số ÷ mẫu số × 100, tính bằng phần trăm.</translation>
+    </message>
+    <message>
+        <source>Percentage: the value of a measured percentage (0–100).</source>
+        <translation>Phần trăm: giá trị của một tỷ lệ phần trăm đo được (0–100).</translation>
+    </message>
+    <message>
+        <source>Count: a whole number.</source>
+        <translation>Số đếm: một số nguyên.</translation>
+    </message>
+    <message>
+        <source>Rank in a national ranking: 1 is best; never added up over units.</source>
+        <translation>Thứ hạng trong bảng xếp hạng toàn quốc: 1 là cao nhất; không cộng dồn giữa các đơn vị.</translation>
+    </message>
+    <message>
+        <source>Change: a count or amount compared with a baseline period.</source>
+        <translation>Mức thay đổi: số lượng hoặc giá trị so với kỳ gốc.</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Nhóm</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Loại</translation>
+    </message>
+    <message>
+        <source>Numerator</source>
+        <translation>Tử số</translation>
+    </message>
+    <message>
+        <source>Denominator</source>
+        <translation>Mẫu số</translation>
+    </message>
+    <message>
+        <source>Formula</source>
+        <translation>Công thức</translation>
+    </message>
+    <message>
+        <source>Levels</source>
+        <translation>Cấp</translation>
+    </message>
+    <message>
+        <source>Better</source>
+        <translation>Đánh giá</translation>
+    </message>
+    <message>
+        <source>Higher values are better.</source>
+        <translation>Giá trị càng cao càng tốt.</translation>
+    </message>
+    <message>
+        <source>Lower values are better.</source>
+        <translation>Giá trị càng thấp càng tốt.</translation>
+    </message>
+    <message>
+        <source>Decimals shown</source>
+        <translation>Số chữ số thập phân</translation>
+    </message>
+    <message>
+        <source>Targets</source>
+        <translation>Chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>No target set has a target for this indicator.</source>
+        <translation>Chưa bộ chỉ tiêu nào đặt chỉ tiêu cho chỉ số này.</translation>
+    </message>
+    <message>
+        <source>in use</source>
+        <translation>đang dùng</translation>
+    </message>
+    <message>
+        <source>Years</source>
+        <translation>Năm</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Nguồn</translation>
+    </message>
+    <message>
+        <source>applies to the chosen unit and year</source>
+        <translation>áp dụng cho đơn vị và năm đang chọn</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>Ghi chú:</translation>
+    </message>
+    <message>
+        <source>Count: a whole number, 0 or more.</source>
+        <translation>Số đếm: số nguyên, từ 0 trở lên.</translation>
+    </message>
+    <message>
+        <source>Percentage: from 0 to 100, decimals allowed.</source>
+        <translation>Phần trăm: từ 0 đến 100, được dùng số thập phân.</translation>
+    </message>
+    <message>
+        <source>Rank: a whole number, 1 or more; 1 is best.</source>
+        <translation>Thứ hạng: số nguyên, từ 1 trở lên; 1 là cao nhất.</translation>
+    </message>
+    <message>
+        <source>Amount: 0 or more, decimals allowed (money in million VND).</source>
+        <translation>Giá trị: từ 0 trở lên, được dùng số thập phân (tiền tính bằng triệu đồng).</translation>
+    </message>
+    <message>
+        <source>Flow: a half-year or a year is the sum of its quarters.</source>
+        <translation>Cộng dồn: số liệu 6 tháng hoặc cả năm là tổng các quý.</translation>
+    </message>
+    <message>
+        <source>Opening stock: a half-year or a year takes the value of its first quarter.</source>
+        <translation>Số đầu kỳ: số liệu 6 tháng hoặc cả năm lấy giá trị của quý đầu tiên.</translation>
+    </message>
+    <message>
+        <source>Closing stock: a half-year or a year takes the value of its last quarter.</source>
+        <translation>Số cuối kỳ: số liệu 6 tháng hoặc cả năm lấy giá trị của quý cuối cùng.</translation>
+    </message>
+    <message>
+        <source>Mean: a half-year or a year is the mean of its quarters, weighted by the respondents when a weight is given.</source>
+        <translation>Bình quân: số liệu 6 tháng hoặc cả năm là bình quân các quý, có gia quyền theo số người trả lời khi có quyền số.</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Kiểu số liệu</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>Đơn vị tính</translation>
+    </message>
+    <message>
+        <source>Over time</source>
+        <translation>Tổng hợp theo thời gian</translation>
+    </message>
+    <message>
+        <source>Entered</source>
+        <translation>Kỳ nhập</translation>
+    </message>
+    <message>
+        <source>Each quarter.</source>
+        <translation>Hằng quý.</translation>
+    </message>
+    <message>
+        <source>Once a year.</source>
+        <translation>Mỗi năm một lần.</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>Quyền số</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Không có</translation>
+    </message>
+    <message>
+        <source>Used by the indicators</source>
+        <translation>Được dùng trong các chỉ số</translation>
+    </message>
+    <message>
+        <source>Weight of</source>
+        <translation>Là quyền số của</translation>
+    </message>
+    <message>
+        <source>Checked by the rules</source>
+        <translation>Được kiểm tra bởi các quy tắc</translation>
+    </message>
+    <message>
+        <source>Error: the figures cannot be submitted until it is corrected.</source>
+        <translation>Lỗi: không gửi được số liệu cho đến khi sửa xong.</translation>
+    </message>
+    <message>
+        <source>Warning: the figures can be submitted with a comment explaining them.</source>
+        <translation>Cảnh báo: vẫn gửi được số liệu nếu có ghi chú giải thích.</translation>
+    </message>
+    <message>
+        <source>Left</source>
+        <translation>Vế trái</translation>
+    </message>
+    <message>
+        <source>Must be</source>
+        <translation>So sánh</translation>
+    </message>
+    <message>
+        <source>Right</source>
+        <translation>Vế phải</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>Mức độ</translation>
+    </message>
+    <message>
+        <source>Indicators: {indicators}; data elements: {elements}.</source>
+        <translation>Chỉ số: {indicators}; chỉ tiêu nhập liệu: {elements}.</translation>
+    </message>
+    <message>
+        <source>Rules check the figures of a unit and period against each other. An error blocks submission; a warning asks for a comment.</source>
+        <translation>Các quy tắc đối chiếu số liệu của một đơn vị trong một kỳ với nhau. Lỗi thì không gửi được số liệu; cảnh báo thì cần có ghi chú.</translation>
+    </message>
+    <message>
+        <source>Validation rules</source>
+        <translation>Quy tắc kiểm tra</translation>
+    </message>
+    <message>
+        <source>Data elements that no indicator uses directly: weights of means, and figures that rules check.</source>
+        <translation>Các chỉ tiêu nhập liệu không được chỉ số nào dùng trực tiếp: quyền số để tính bình quân và số liệu dùng cho các quy tắc kiểm tra.</translation>
+    </message>
+    <message>
+        <source>Other data elements</source>
+        <translation>Chỉ tiêu nhập liệu khác</translation>
+    </message>
+    <message>
+        <source>Choose a target set above to see its targets.</source>
+        <translation>Chọn một bộ chỉ tiêu ở trên để xem các chỉ tiêu của bộ đó.</translation>
+    </message>
+    <message>
+        <source>Targets of {name}: {count}</source>
+        <translation>Chỉ tiêu của {name}: {count}</translation>
+    </message>
+    <message>
+        <source>No target set is in use: the figures are not judged against targets. Choose one below.</source>
+        <translation>Chưa áp dụng bộ chỉ tiêu nào: số liệu không được đánh giá theo chỉ tiêu. Hãy chọn một bộ ở dưới.</translation>
+    </message>
+    <message>
+        <source>{mark} In use: {name} ({id})</source>
+        <translation>{mark} Đang áp dụng: {name} ({id})</translation>
+    </message>
+    <message>
+        <source>Target set not changed</source>
+        <translation>Chưa đổi được bộ chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>Import a target set</source>
+        <translation>Nhập bộ chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>Target sets (*.toml)</source>
+        <translation>Bộ chỉ tiêu (*.toml)</translation>
+    </message>
+    <message>
+        <source>Target set not imported</source>
+        <translation>Chưa nhập được bộ chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>Imported {name} ({id}, {count} targets); it replaces the set with the same ID.</source>
+        <translation>Đã nhập {name} ({id}, {count} chỉ tiêu); bộ này thay cho bộ cùng mã.</translation>
+    </message>
+    <message>
+        <source>Imported {name} ({id}, {count} targets).</source>
+        <translation>Đã nhập {name} ({id}, {count} chỉ tiêu).</translation>
+    </message>
+    <message>
+        <source>Press &quot;Use this target set&quot; to judge the figures against it.</source>
+        <translation>Bấm &quot;Áp dụng bộ chỉ tiêu này&quot; để đánh giá số liệu theo bộ này.</translation>
+    </message>
+    <message>
+        <source>Indicators</source>
+        <translation>Chỉ số</translation>
+    </message>
+    <message>
+        <source>Target sets</source>
+        <translation>Bộ chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>Search indicators, data elements and rules (name or code)</source>
+        <translation>Tìm chỉ số, chỉ tiêu nhập liệu, quy tắc (theo tên hoặc mã)</translation>
+    </message>
+    <message>
+        <source>Use this target set</source>
+        <translation>Áp dụng bộ chỉ tiêu này</translation>
+    </message>
+    <message>
+        <source>Judge the figures against the selected target set from now on.</source>
+        <translation>Từ nay đánh giá số liệu theo bộ chỉ tiêu đang chọn.</translation>
+    </message>
+    <message>
+        <source>Import from file…</source>
+        <translation>Nhập từ tệp…</translation>
+    </message>
+    <message>
+        <source>Read a target set from a TOML file (see the catalogue format).</source>
+        <translation>Đọc bộ chỉ tiêu từ tệp TOML (xem định dạng của danh mục).</translation>
+    </message>
+</context>
+<context>
+    <name>Crash</name>
+    <message>
+        <source>ParApp ran into a problem</source>
+        <translation>ParApp gặp sự cố</translation>
+    </message>
+    <message>
+        <source>ParApp ran into an unexpected problem. Everything you entered is saved in the database. A report was written to:
+{path}
+Please send it to whoever supports ParApp in your province.</source>
+        <translation>ParApp gặp một sự cố ngoài dự kiến. Mọi số liệu bạn đã nhập đều đã được lưu trong cơ sở dữ liệu. Báo cáo sự cố đã được ghi vào:
+{path}
+Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn.</translation>
+    </message>
+</context>
+<context>
+    <name>EntryModel</name>
+    <message>
+        <source>Item</source>
+        <translation>Nội dung</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Giá trị</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Lỗi</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Cảnh báo</translation>
+    </message>
+    <message>
+        <source>Computed from the shorter periods; typing a value here stores one for this period.</source>
+        <translation>Tổng hợp từ các kỳ ngắn hơn; nhập giá trị vào đây sẽ lưu một giá trị riêng cho kỳ này.</translation>
+    </message>
+    <message>
+        <source>Entered by {who}</source>
+        <translation>Người nhập: {who}</translation>
+    </message>
+    <message>
+        <source>Target: {target}</source>
+        <translation>Chỉ tiêu: {target}</translation>
+    </message>
+    <message>
+        <source>Source: {source}</source>
+        <translation>Nguồn: {source}</translation>
+    </message>
+    <message>
+        <source>Enter {name}</source>
+        <translation>nhập {name}</translation>
+    </message>
+    <message>
+        <source>Enter a value before adding a comment to it.</source>
+        <translation>Hãy nhập giá trị trước khi thêm ghi chú.</translation>
+    </message>
+    <message>
+        <source>Comment on {name}</source>
+        <translation>ghi chú cho {name}</translation>
+    </message>
+    <message>
+        <source>Nothing was pasted: {reason}</source>
+        <translation>Chưa dán được số liệu nào: {reason}</translation>
+    </message>
+    <message>
+        <source>Paste {n} values</source>
+        <translation>dán {n} giá trị</translation>
+    </message>
+</context>
+<context>
+    <name>EntryTab</name>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Approved by {who} on {when}: the figures are locked. The level above must return them before they can be changed.</source>
+        <translation>Đã được {who} duyệt ngày {when}: số liệu đã bị khóa. Cấp trên phải trả lại thì mới sửa được.</translation>
+    </message>
+    <message>
+        <source>Returned by the level above: {reason}</source>
+        <translation>Cấp trên đã trả lại: {reason}</translation>
+    </message>
+    <message>
+        <source>Submitted; editing a value puts the figures back to draft.</source>
+        <translation>Đã gửi; nếu sửa một giá trị, số liệu sẽ trở lại trạng thái Đang nhập.</translation>
+    </message>
+    <message>
+        <source>Checks failing: {n}. The cells involved are marked.</source>
+        <translation>Số quy tắc kiểm tra không đạt: {n}. Các ô liên quan đã được đánh dấu.</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunDialog</name>
+    <message>
+        <source>{commune} ({district})</source>
+        <translation>{commune} ({district})</translation>
+    </message>
+    <message>
+        <source>None (choose or import one later)</source>
+        <translation>Không có (chọn hoặc nhập sau)</translation>
+    </message>
+    <message>
+        <source>{document}, {issuer}, {date}; years {first}–{last}</source>
+        <translation>{document}, {issuer}, {date}; giai đoạn {first}–{last}</translation>
+    </message>
+    <message>
+        <source>Where to keep the office database</source>
+        <translation>Nơi lưu cơ sở dữ liệu của cơ quan</translation>
+    </message>
+    <message>
+        <source>ParApp databases (*.db);;All files (*)</source>
+        <translation>Cơ sở dữ liệu ParApp (*.db);;Tất cả các tệp (*)</translation>
+    </message>
+    <message>
+        <source>Choose your province from the list.</source>
+        <translation>Chọn tỉnh của bạn trong danh sách.</translation>
+    </message>
+    <message>
+        <source>Choose the level of this office: province, district or commune.</source>
+        <translation>Chọn cấp của cơ quan: tỉnh, huyện hoặc xã.</translation>
+    </message>
+    <message>
+        <source>Choose this office&apos;s unit from the list (type part of its name to search).</source>
+        <translation>Chọn đơn vị của cơ quan trong danh sách (gõ một phần tên để tìm).</translation>
+    </message>
+    <message>
+        <source>Type the officer&apos;s name; it is recorded with every figure entered.</source>
+        <translation>Nhập họ tên cán bộ; tên này được ghi kèm mọi số liệu được nhập.</translation>
+    </message>
+    <message>
+        <source>Choose where to keep the database file.</source>
+        <translation>Chọn nơi lưu tệp cơ sở dữ liệu.</translation>
+    </message>
+    <message>
+        <source>⚠ {path} is a folder. Add a file name, for example parapp.db.</source>
+        <translation>⚠ {path} là một thư mục. Hãy thêm tên tệp, ví dụ parapp.db.</translation>
+    </message>
+    <message>
+        <source>⚠ A file already exists at {path}. ParApp never overwrites a file: choose another name, or cancel and open that database instead.</source>
+        <translation>⚠ Đã có tệp tại {path}. ParApp không bao giờ ghi đè tệp: hãy chọn tên khác, hoặc bấm Hủy rồi mở cơ sở dữ liệu đó.</translation>
+    </message>
+    <message>
+        <source>The database will be created at {path}.</source>
+        <translation>Cơ sở dữ liệu sẽ được tạo tại {path}.</translation>
+    </message>
+    <message>
+        <source>Creating the office database…</source>
+        <translation>Đang tạo cơ sở dữ liệu của cơ quan…</translation>
+    </message>
+    <message>
+        <source>ParApp</source>
+        <translation>ParApp</translation>
+    </message>
+    <message>
+        <source>Type part of the name to search</source>
+        <translation>Gõ một phần tên để tìm</translation>
+    </message>
+    <message>
+        <source>There are no districts in the two-tier structure.</source>
+        <translation>Mô hình chính quyền hai cấp không có cấp huyện.</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunForm</name>
+    <message>
+        <source>Set up ParApp</source>
+        <translation>Thiết lập ParApp</translation>
+    </message>
+    <message>
+        <source>ParApp records your office&apos;s administrative-reform figures and checks them against your province&apos;s targets, without needing the internet. Your database stays on this computer: nothing is sent anywhere unless you export it yourself.</source>
+        <translation>ParApp ghi nhận số liệu cải cách hành chính của cơ quan bạn và đối chiếu với chỉ tiêu của tỉnh, không cần kết nối Internet. Cơ sở dữ liệu nằm trên máy tính này: không có gì được gửi đi, trừ khi bạn tự xuất dữ liệu.</translation>
+    </message>
+    <message>
+        <source>&amp;Province</source>
+        <translation>&amp;Tỉnh</translation>
+    </message>
+    <message>
+        <source>Type to search, with or without diacritics (e.g. ha tinh)</source>
+        <translation>Gõ để tìm, có dấu hoặc không dấu (ví dụ: ha tinh)</translation>
+    </message>
+    <message>
+        <source>Search the provinces</source>
+        <translation>Tìm tỉnh</translation>
+    </message>
+    <message>
+        <source>Provinces</source>
+        <translation>Danh sách tỉnh</translation>
+    </message>
+    <message>
+        <source>&amp;Structure of local government</source>
+        <translation>Mô &amp;hình chính quyền địa phương</translation>
+    </message>
+    <message>
+        <source>Three tiers: province, district, commune (before July 2025)</source>
+        <translation>Ba cấp: tỉnh, huyện, xã (trước tháng 7/2025)</translation>
+    </message>
+    <message>
+        <source>Two tiers: province, commune (since July 2025)</source>
+        <translation>Hai cấp: tỉnh, xã (từ tháng 7/2025)</translation>
+    </message>
+    <message>
+        <source>This &amp;office</source>
+        <translation>Cơ &amp;quan này</translation>
+    </message>
+    <message>
+        <source>Level:</source>
+        <translation>Cấp:</translation>
+    </message>
+    <message>
+        <source>Province</source>
+        <translation>Tỉnh</translation>
+    </message>
+    <message>
+        <source>District</source>
+        <translation>Huyện</translation>
+    </message>
+    <message>
+        <source>Commune</source>
+        <translation>Xã</translation>
+    </message>
+    <message>
+        <source>&amp;Unit:</source>
+        <translation>Đơn &amp;vị:</translation>
+    </message>
+    <message>
+        <source>&amp;Target set:</source>
+        <translation>&amp;Bộ chỉ tiêu:</translation>
+    </message>
+    <message>
+        <source>Officer&apos;s &amp;name:</source>
+        <translation>Họ tê&amp;n cán bộ:</translation>
+    </message>
+    <message>
+        <source>Your full name, as it will appear in the records</source>
+        <translation>Họ và tên đầy đủ của bạn, sẽ được ghi trong nhật ký</translation>
+    </message>
+    <message>
+        <source>Database &amp;file:</source>
+        <translation>Tệp cơ sở &amp;dữ liệu:</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Chọn…</translation>
+    </message>
+    <message>
+        <source>Open the de&amp;mo database</source>
+        <translation>Mở cơ sở dữ liệu &amp;mẫu</translation>
+    </message>
+    <message>
+        <source>Try ParApp on sample figures for Hà Tĩnh before setting up your own office</source>
+        <translation>Dùng thử ParApp với số liệu mẫu của Hà Tĩnh trước khi thiết lập cho cơ quan của bạn</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <source>(empty)</source>
+        <translation>(trống)</translation>
+    </message>
+    <message>
+        <source>(removed)</source>
+        <translation>(đã xóa)</translation>
+    </message>
+    <message>
+        <source>Before: {comment}</source>
+        <translation>Trước đó: {comment}</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Target set</source>
+        <translation>Bộ chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>Unit name</source>
+        <translation>Tên đơn vị</translation>
+    </message>
+    <message>
+        <source>Unit added</source>
+        <translation>Thêm đơn vị</translation>
+    </message>
+    <message>
+        <source>Unit retired</source>
+        <translation>Giải thể đơn vị</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Kỳ báo cáo</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Người thực hiện</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Nội dung</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Trước</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Sau</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>Source file</source>
+        <translation>Tệp nguồn</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryTab</name>
+    <message>
+        <source>No changes yet.</source>
+        <translation>Chưa có thay đổi nào.</translation>
+    </message>
+    <message>
+        <source>Changes: {count}</source>
+        <translation>Số thay đổi: {count}</translation>
+    </message>
+    <message>
+        <source>Changes shown: {shown} of {count}</source>
+        <translation>Đang hiện {shown}/{count} thay đổi</translation>
+    </message>
+    <message>
+        <source>Filter by who, what or comment</source>
+        <translation>Lọc theo người thực hiện, nội dung hoặc ghi chú</translation>
+    </message>
+    <message>
+        <source>All changes</source>
+        <translation>Mọi thay đổi</translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation>Giá trị</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>All periods</source>
+        <translation>Mọi kỳ báo cáo</translation>
+    </message>
+    <message>
+        <source>Show the changes of this unit in every period, not only the chosen one.</source>
+        <translation>Hiện các thay đổi của đơn vị này trong mọi kỳ báo cáo, không chỉ kỳ đang chọn.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Find a unit…</source>
+        <translation>Tìm đơn vị…</translation>
+    </message>
+    <message>
+        <source>Data entry</source>
+        <translation>Nhập liệu</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Tổng hợp</translation>
+    </message>
+    <message>
+        <source>Catalogue and targets</source>
+        <translation>Danh mục và chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Nhật ký</translation>
+    </message>
+    <message>
+        <source>{officer} · {path}</source>
+        <translation>{officer} · {path}</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Tệp</translation>
+    </message>
+    <message>
+        <source>&amp;New office database…</source>
+        <translation>Tạo &amp;cơ sở dữ liệu mới…</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>&amp;Mở…</translation>
+    </message>
+    <message>
+        <source>Open the &amp;demo database</source>
+        <translation>Mở cơ sở &amp;dữ liệu mẫu</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Thoát</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Sửa</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Hoàn tác</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Làm lại</translation>
+    </message>
+    <message>
+        <source>&amp;Workflow</source>
+        <translation>&amp;Quy trình</translation>
+    </message>
+    <message>
+        <source>&amp;Submit</source>
+        <translation>&amp;Gửi</translation>
+    </message>
+    <message>
+        <source>&amp;Approve</source>
+        <translation>&amp;Duyệt</translation>
+    </message>
+    <message>
+        <source>&amp;Return with a reason…</source>
+        <translation>&amp;Trả lại kèm lý do…</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>Trợ &amp;giúp</translation>
+    </message>
+    <message>
+        <source>&amp;About ParApp</source>
+        <translation>&amp;Giới thiệu ParApp</translation>
+    </message>
+    <message>
+        <source>Period and workflow</source>
+        <translation>Kỳ báo cáo và quy trình</translation>
+    </message>
+    <message>
+        <source>ParApp</source>
+        <translation>ParApp</translation>
+    </message>
+    <message>
+        <source>Submitted.</source>
+        <translation>Đã gửi.</translation>
+    </message>
+    <message>
+        <source>Approved and locked.</source>
+        <translation>Đã duyệt và khóa số liệu.</translation>
+    </message>
+    <message>
+        <source>Return the figures</source>
+        <translation>Trả lại số liệu</translation>
+    </message>
+    <message>
+        <source>Why are the figures returned? The unit will read this.</source>
+        <translation>Lý do trả lại số liệu (đơn vị sẽ đọc được nội dung này):</translation>
+    </message>
+    <message>
+        <source>Returned.</source>
+        <translation>Đã trả lại.</translation>
+    </message>
+    <message>
+        <source>About ParApp</source>
+        <translation>Giới thiệu ParApp</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;ParApp {version}&lt;/b&gt;&lt;br&gt;Administrative-reform figures for commune, district and province offices: record them offline, check them against the province&apos;s targets, roll them up.</source>
+        <translation>&lt;b&gt;ParApp {version}&lt;/b&gt;&lt;br&gt;Số liệu cải cách hành chính cho cơ quan cấp xã, huyện và tỉnh: nhập không cần Internet, đối chiếu với chỉ tiêu của tỉnh và tổng hợp lên cấp trên.</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewModel</name>
+    <message>
+        <source>{reported} of the {expected} units below {unit} have entered figures for this period.</source>
+        <translation>{reported}/{expected} đơn vị trực thuộc {unit} đã nhập số liệu kỳ này.</translation>
+    </message>
+    <message>
+        <source>Has figures</source>
+        <translation>Đã có số liệu</translation>
+    </message>
+    <message>
+        <source>{unit}: figures entered for this period ({status}).</source>
+        <translation>{unit}: đã nhập số liệu kỳ này ({status}).</translation>
+    </message>
+    <message>
+        <source>{unit}: figures entered for parts of this period.</source>
+        <translation>{unit}: đã nhập số liệu cho một phần của kỳ này.</translation>
+    </message>
+    <message>
+        <source>{unit}: no figures entered for this period yet.</source>
+        <translation>{unit}: chưa nhập số liệu kỳ này.</translation>
+    </message>
+    <message>
+        <source>{unit}, with all units below</source>
+        <translation>{unit}, gồm mọi đơn vị trực thuộc</translation>
+    </message>
+    <message>
+        <source>Value: {value}</source>
+        <translation>Giá trị: {value}</translation>
+    </message>
+    <message>
+        <source>No figures for this period.</source>
+        <translation>Chưa có số liệu kỳ này.</translation>
+    </message>
+    <message>
+        <source>Target: {target}</source>
+        <translation>Chỉ tiêu: {target}</translation>
+    </message>
+    <message>
+        <source>Source: {source}</source>
+        <translation>Nguồn: {source}</translation>
+    </message>
+    <message>
+        <source>No target for this indicator at this level and year.</source>
+        <translation>Không có chỉ tiêu cho chỉ số này ở cấp và năm này.</translation>
+    </message>
+    <message>
+        <source>Reported</source>
+        <translation>Đã báo cáo</translation>
+    </message>
+    <message>
+        <source>Units below that entered figures for the period, of those expected; for a unit with nothing below, its own return.</source>
+        <translation>Số đơn vị trực thuộc đã nhập số liệu kỳ này trên tổng số phải báo cáo; với đơn vị không có đơn vị trực thuộc: tình trạng báo cáo của chính đơn vị đó.</translation>
+    </message>
+    <message>
+        <source>Total: {unit}</source>
+        <translation>Tổng: {unit}</translation>
+    </message>
+    <message>
+        <source>{unit} ({code}): its own figures and those of every unit below it.</source>
+        <translation>{unit} ({code}): số liệu của chính đơn vị và của mọi đơn vị trực thuộc.</translation>
+    </message>
+    <message>
+        <source>Double-click to open this unit.</source>
+        <translation>Nhấp đúp để mở đơn vị này.</translation>
+    </message>
+    <message>
+        <source>Retired unit; its figures still count.</source>
+        <translation>Đơn vị đã giải thể; số liệu của đơn vị vẫn được tính.</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewTab</name>
+    <message>
+        <source>Quarters and half-years not yet at their year&apos;s target are at risk, never missed. Double-click a unit to open it.</source>
+        <translation>Quý và 6 tháng chưa đạt chỉ tiêu năm chỉ bị đánh giá “Có nguy cơ không đạt”, không bao giờ “Không đạt”. Nhấp đúp vào một đơn vị để mở.</translation>
+    </message>
+    <message>
+        <source>The value meets every target of the indicator.</source>
+        <translation>Giá trị đạt mọi chỉ tiêu của chỉ số.</translation>
+    </message>
+    <message>
+        <source>Part of a year below the year&apos;s target, or within the margin of it.</source>
+        <translation>Quý hoặc 6 tháng chưa đạt chỉ tiêu năm, hoặc chỉ vừa sát chỉ tiêu.</translation>
+    </message>
+    <message>
+        <source>The year&apos;s value does not meet a target.</source>
+        <translation>Giá trị cả năm không đạt một chỉ tiêu.</translation>
+    </message>
+    <message>
+        <source>No figures, or not enough to judge (e.g. last year&apos;s figures are needed).</source>
+        <translation>Không có số liệu, hoặc chưa đủ để đánh giá (ví dụ: cần số liệu năm trước).</translation>
+    </message>
+    <message>
+        <source>The target set has no target for this indicator, level and year.</source>
+        <translation>Bộ chỉ tiêu không có chỉ tiêu cho chỉ số, cấp và năm này.</translation>
+    </message>
+    <message>
+        <source>&amp;Indicator:</source>
+        <translation>&amp;Chỉ số:</translation>
+    </message>
+    <message>
+        <source>This unit has no units below; see its figures in Data entry.</source>
+        <translation>Đơn vị này không có đơn vị trực thuộc; xem số liệu của đơn vị ở thẻ Nhập liệu.</translation>
+    </message>
+    <message>
+        <source>Working out the overview of {unit}, {period}…</source>
+        <translation>Đang tổng hợp số liệu của {unit}, {period}…</translation>
+    </message>
+    <message>
+        <source>Working out {unit}, {period}…</source>
+        <translation>Đang tính {unit}, {period}…</translation>
+    </message>
+    <message>
+        <source>Update cancelled; still showing {unit}, {period}.</source>
+        <translation>Đã hủy cập nhật; vẫn hiển thị {unit}, {period}.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Đã hủy.</translation>
+    </message>
+    <message>
+        <source>{unit}: the units below, {period}</source>
+        <translation>{unit}: các đơn vị trực thuộc, {period}</translation>
+    </message>
+    <message>
+        <source>{unit}, {period}</source>
+        <translation>{unit}, {period}</translation>
+    </message>
+    <message>
+        <source>{indicator} — {unit}: no figures yet</source>
+        <translation>{indicator} — {unit}: chưa có số liệu</translation>
+    </message>
+    <message>
+        <source>all units below</source>
+        <translation>mọi đơn vị trực thuộc</translation>
+    </message>
+    <message>
+        <source>own figures</source>
+        <translation>số liệu riêng của đơn vị</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Giá trị</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>Target: {target}</source>
+        <translation>Chỉ tiêu: {target}</translation>
+    </message>
+</context>
+<context>
+    <name>PeriodPicker</name>
+    <message>
+        <source>Period:</source>
+        <translation>Kỳ báo cáo:</translation>
+    </message>
+    <message>
+        <source>Year</source>
+        <translation>Năm</translation>
+    </message>
+    <message>
+        <source>First half</source>
+        <translation>6 tháng đầu năm</translation>
+    </message>
+    <message>
+        <source>Second half</source>
+        <translation>6 tháng cuối năm</translation>
+    </message>
+    <message>
+        <source>Quarter I</source>
+        <translation>Quý I</translation>
+    </message>
+    <message>
+        <source>Quarter II</source>
+        <translation>Quý II</translation>
+    </message>
+    <message>
+        <source>Quarter III</source>
+        <translation>Quý III</translation>
+    </message>
+    <message>
+        <source>Quarter IV</source>
+        <translation>Quý IV</translation>
+    </message>
+    <message>
+        <source>Part of the year</source>
+        <translation>Kỳ trong năm</translation>
+    </message>
+</context>
+<context>
+    <name>QFileDialog</name>
+    <message>
+        <source>Look in:</source>
+        <translation>Tìm trong:</translation>
+    </message>
+    <message>
+        <source>File &amp;name:</source>
+        <translation>&amp;Tên tệp:</translation>
+    </message>
+    <message>
+        <source>Files of type:</source>
+        <translation>Loại tệp:</translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>&amp;Mở</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Lưu</translation>
+    </message>
+    <message>
+        <source>&amp;Choose</source>
+        <translation>&amp;Chọn</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Mở</translation>
+    </message>
+    <message>
+        <source>Save As</source>
+        <translation>Lưu thành</translation>
+    </message>
+    <message>
+        <source>Find Directory</source>
+        <translation>Chọn thư mục</translation>
+    </message>
+    <message>
+        <source>Directory:</source>
+        <translation>Thư mục:</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Quay lại</translation>
+    </message>
+    <message>
+        <source>Forward</source>
+        <translation>Tiến tới</translation>
+    </message>
+    <message>
+        <source>Parent Directory</source>
+        <translation>Thư mục cha</translation>
+    </message>
+    <message>
+        <source>Create New Folder</source>
+        <translation>Tạo thư mục mới</translation>
+    </message>
+    <message>
+        <source>New Folder</source>
+        <translation>Thư mục mới</translation>
+    </message>
+    <message>
+        <source>List View</source>
+        <translation>Dạng danh sách</translation>
+    </message>
+    <message>
+        <source>Detail View</source>
+        <translation>Dạng chi tiết</translation>
+    </message>
+    <message>
+        <source>All Files (*)</source>
+        <translation>Tất cả các tệp (*)</translation>
+    </message>
+    <message>
+        <source>Recent Places</source>
+        <translation>Vị trí gần đây</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>&amp;Xóa</translation>
+    </message>
+    <message>
+        <source>&amp;Rename</source>
+        <translation>Đổi &amp;tên</translation>
+    </message>
+    <message>
+        <source>Show &amp;hidden files</source>
+        <translation>&amp;Hiện tệp ẩn</translation>
+    </message>
+    <message>
+        <source>%1 already exists.
+Do you want to replace it?</source>
+        <translation>%1 đã tồn tại.
+Bạn có muốn thay thế tệp này không?</translation>
+    </message>
+</context>
+<context>
+    <name>QFileSystemModel</name>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Kích thước</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Loại</translation>
+    </message>
+    <message>
+        <source>Date Modified</source>
+        <translation>Ngày sửa đổi</translation>
+    </message>
+    <message>
+        <source>My Computer</source>
+        <translation>Máy tính của tôi</translation>
+    </message>
+    <message>
+        <source>Computer</source>
+        <translation>Máy tính</translation>
+    </message>
+</context>
+<context>
+    <name>QLineEdit</name>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Hoàn tác</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Làm lại</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>&amp;Cắt</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Sao chép</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>&amp;Dán</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Xóa</translation>
+    </message>
+    <message>
+        <source>Select All</source>
+        <translation>Chọn tất cả</translation>
+    </message>
+</context>
+<context>
+    <name>QMessageBox</name>
+    <message>
+        <source>Show Details...</source>
+        <translation>Hiện chi tiết...</translation>
+    </message>
+    <message>
+        <source>Hide Details...</source>
+        <translation>Ẩn chi tiết...</translation>
+    </message>
+</context>
+<context>
+    <name>QPlatformTheme</name>
+    <message>
+        <source>OK</source>
+        <translation>Đồng ý</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Save All</source>
+        <translation>Lưu tất cả</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Mở</translation>
+    </message>
+    <message>
+        <source>&amp;Yes</source>
+        <translation>&amp;Có</translation>
+    </message>
+    <message>
+        <source>Yes to &amp;All</source>
+        <translation>Có cho &amp;tất cả</translation>
+    </message>
+    <message>
+        <source>&amp;No</source>
+        <translation>&amp;Không</translation>
+    </message>
+    <message>
+        <source>N&amp;o to All</source>
+        <translation>K&amp;hông cho tất cả</translation>
+    </message>
+    <message>
+        <source>Abort</source>
+        <translation>Hủy bỏ</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Thử lại</translation>
+    </message>
+    <message>
+        <source>Ignore</source>
+        <translation>Bỏ qua</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Bỏ thay đổi</translation>
+    </message>
+    <message>
+        <source>Don&apos;t Save</source>
+        <translation>Không lưu</translation>
+    </message>
+    <message>
+        <source>Close without Saving</source>
+        <translation>Đóng không lưu</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>Trợ giúp</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Áp dụng</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Đặt lại</translation>
+    </message>
+    <message>
+        <source>Restore Defaults</source>
+        <translation>Khôi phục mặc định</translation>
+    </message>
+</context>
+<context>
+    <name>QProgressDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+</context>
+<context>
+    <name>QWidgetTextControl</name>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Hoàn tác</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Làm lại</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>&amp;Cắt</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Sao chép</translation>
+    </message>
+    <message>
+        <source>Copy &amp;Link Location</source>
+        <translation>Sao chép địa chỉ liên &amp;kết</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>&amp;Dán</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Xóa</translation>
+    </message>
+    <message>
+        <source>Select All</source>
+        <translation>Chọn tất cả</translation>
+    </message>
+</context>
+<context>
+    <name>TargetSetListModel</name>
+    <message>
+        <source>In use</source>
+        <translation>Đang áp dụng</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>Mã</translation>
+    </message>
+    <message>
+        <source>Province</source>
+        <translation>Tỉnh</translation>
+    </message>
+    <message>
+        <source>Years</source>
+        <translation>Giai đoạn</translation>
+    </message>
+    <message>
+        <source>Targets</source>
+        <translation>Số chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Tên</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Văn bản</translation>
+    </message>
+    <message>
+        <source>Issuer</source>
+        <translation>Cơ quan ban hành</translation>
+    </message>
+    <message>
+        <source>Origin</source>
+        <translation>Nguồn gốc</translation>
+    </message>
+    <message>
+        <source>{mark} This target set is in use.</source>
+        <translation>{mark} Bộ chỉ tiêu này đang được áp dụng.</translation>
+    </message>
+    <message>
+        <source>Imported</source>
+        <translation>Nhập từ tệp</translation>
+    </message>
+    <message>
+        <source>Shipped with ParApp</source>
+        <translation>Có sẵn trong ParApp</translation>
+    </message>
+</context>
+<context>
+    <name>TargetSetModel</name>
+    <message>
+        <source>Indicator</source>
+        <translation>Chỉ số</translation>
+    </message>
+    <message>
+        <source>Levels</source>
+        <translation>Cấp</translation>
+    </message>
+    <message>
+        <source>Years</source>
+        <translation>Năm</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Nguồn</translation>
+    </message>
+</context>
+<context>
+    <name>Task</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+</context>
+<context>
+    <name>UnitTreeModel</name>
+    <message>
+        <source>Unit</source>
+        <translation>Đơn vị</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+</context>
+</TS>
