@@ -35,7 +35,7 @@ def main() -> None:
     from parapp.engine.demo import make_demo
     from parapp.gui.app import Application, app_icon
     from parapp.gui.first_run import FirstRunDialog
-    from parapp.gui.qt import QApplication
+    from parapp.gui.qt import QApplication, Qt
     from parapp.gui.workers import wait_all
 
     qapp = QApplication(sys.argv[:1])
@@ -56,7 +56,7 @@ def main() -> None:
         dlg.show()
         dlg.province_search.setText("ha tinh")
         settle()
-        dlg.province_list.setCurrentRow(0)
+        dlg.province_list.setCurrentItem(dlg.province_list.findItems("Tỉnh Hà Tĩnh", Qt.MatchFlag.MatchExactly)[0])
         dlg.level_radios["district"].setChecked(True)
         settle()
         dlg.unit_combo.setCurrentIndex(max(0, dlg.unit_combo.findText("Huyện Đức Thọ")))
@@ -74,6 +74,7 @@ def main() -> None:
         w.set_period(Period.parse("2025Q3"))
         w.tabs.setCurrentWidget(w.overview)
         settle(500)
+        w.overview.select_indicator("online_rate")
         while getattr(w.overview, "is_computing", False):
             settle(100)
         settle(300)
