@@ -30,6 +30,22 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def fold(text: str) -> str:
+    """Lower case without Vietnamese marks, for searching: 'Trực tuyến' -> 'truc tuyen', 'Đức' -> 'duc'."""
+    text = unicodedata.normalize("NFD", nfc(text).casefold().replace("đ", "d"))
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+
+
+def matches(query: str, text: str) -> bool:
+    """Does text contain the query? With marks typed, they must match; typed without, any marks do."""
+    q = nfc(query).casefold().strip()
+    if not q:
+        return True
+    if fold(q) == q:
+        return q in fold(text)
+    return q in nfc(text).casefold()
+
+
 @dataclass(frozen=True)
 class Text:
     """A text in both languages."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +41,7 @@ from parapp.gui.qt import (
     QWidget,
     Signal,
 )
-from parapp.i18n import ParAppError, language, nfc
+from parapp.i18n import ParAppError, language, matches
 
 _USER = int(Qt.ItemDataRole.UserRole)
 KIND_ROLE = _USER + 1  # "group", "indicator", "element", "others", "rules" or "rule"
@@ -58,22 +57,6 @@ _CURRENT_MARK = "✔"
 
 
 # ------------------------------------------------------------------------------------------ helpers
-
-
-def fold(text: str) -> str:
-    """Lower case without Vietnamese marks: 'Trực tuyến' -> 'truc tuyen'."""
-    text = unicodedata.normalize("NFD", nfc(text).casefold().replace("đ", "d"))
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
-def matches(query: str, text: str) -> bool:
-    """Does text contain the query? With marks typed, they must match; typed without, any marks do."""
-    q = nfc(query).casefold().strip()
-    if not q:
-        return True
-    if fold(q) == q:
-        return q in fold(text)
-    return q in nfc(text).casefold()
 
 
 def levels_text(levels: frozenset[str] | None) -> str:

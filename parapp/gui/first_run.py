@@ -17,7 +17,6 @@ that appeared meanwhile…) is shown in a message box and the dialog stays open.
 from __future__ import annotations
 
 import threading
-import unicodedata
 from pathlib import Path
 
 from parapp import settings
@@ -46,19 +45,12 @@ from parapp.gui.qt import (
     QWidget,
 )
 from parapp.gui.workers import Task
-from parapp.i18n import ParAppError, nfc
+from parapp.i18n import ParAppError, fold, nfc
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 FOLD_ROLE = Qt.ItemDataRole.UserRole + 1  # the text as fold() makes it, for searching
 
 LEVELS = ("province", "district", "commune")
-
-
-def fold(text: str) -> str:
-    """Text for matching as officers type: no diacritics, no case, single spaces ("Hà Tĩnh" -> "ha tinh")."""
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().replace("đ", "d").split())
 
 
 class _FoldingCompleter(QCompleter):

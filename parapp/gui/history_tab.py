@@ -6,7 +6,6 @@ comment, the reason and the file it came from.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +32,7 @@ from parapp.gui.qt import (
     Signal,
 )
 from parapp.gui.style import WORKFLOW_STYLE
-from parapp.i18n import ParAppError, format_number, nfc
+from parapp.i18n import ParAppError, format_number, matches
 from parapp.store.values import STATUS_NAMES, AuditEntry, audit_log
 
 _USER = int(Qt.ItemDataRole.UserRole)
@@ -45,22 +44,6 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 FILTER_KINDS = ("all", "value", "comment", "status")
-
-
-def fold(text: str) -> str:
-    """Lower case without Vietnamese marks: 'Nguyễn Văn Đức' -> 'nguyen van duc'."""
-    text = unicodedata.normalize("NFD", nfc(text).casefold().replace("đ", "d"))
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
-def matches(query: str, text: str) -> bool:
-    """Does text contain the query? With marks typed, they must match; typed without, any marks do."""
-    q = nfc(query).casefold().strip()
-    if not q:
-        return True
-    if fold(q) == q:
-        return q in fold(text)
-    return q in nfc(text).casefold()
 
 
 def local_time(stamp: str) -> str:
