@@ -6,7 +6,9 @@ percentages their weighted mean). Across units: counts sum; percentages take the
 mean. Percentages of indicators are computed afterwards from these sums, never averaged.
 
 Each unit's value is resolved on its own (a unit that entered the half-year directly and another that
-entered quarters both count once), and the work is done by SQLite in one grouped query.
+entered quarters both count once), and the work is done by SQLite: one grouped statement for the sums,
+and one more, when there are percentages, for each unit's value with its respondent count. Only periods
+someone stored values for are read (Store.periods_used); the statements are built once per period.
 """
 
 from __future__ import annotations
@@ -30,118 +32,176 @@ class Aggregate:
     expected: int = 0
 
 
+@dataclass(frozen=True)
+class _Part:
+    """A period whose stored values may make up the period asked for."""
+
+    id: str
+    between: tuple[str, ...]  # periods between it and the one asked for: a value stored there shadows it
+    opening: bool  # starts with the period asked for: its opening stocks count
+    closing: bool  # ends with it: its closing stocks count
+
+
 @lru_cache(maxsize=512)
-def _parts(period: Period) -> tuple[tuple[str, tuple[str, ...], bool, bool], ...]:
-    """The periods whose stored values may make up `period`: (id, between, opening fits, closing fits).
-
-    `period` itself comes first, then every period inside it, coarse to fine. A value stored for one of
-    them counts only when the unit stored nothing for the periods `between` it and `period`; an opening
-    stock counts only from a period that starts with `period`, a closing stock from one that ends with it.
-    """
-    out = [(str(period), (), True, True)]
+def _candidates(period: Period) -> tuple[tuple[_Part, ...], frozenset[str]]:
+    """Every part of `period`: itself first, then each period inside it, coarse to fine; and all their ids."""
+    parts = [_Part(str(period), (), True, True)]
     for q in period.descendants():
-        between = tuple(str(a) for a in q.ancestors() if period.contains(a))
-        out.append((str(q), between, q.start == period.start, q.end == period.end))
-    return tuple(out)
+        parts.append(_Part(str(q), tuple(str(a) for a in q.ancestors() if period.contains(a)),
+                           q.start == period.start, q.end == period.end))
+    return tuple(parts), frozenset(p.id for p in parts)
 
 
-def _used(store: Store) -> frozenset[str]:
-    """Periods any value was ever stored for (kept by a trigger): only those can take part."""
-    return frozenset(r[0] for r in store.conn.execute("SELECT period FROM periods_used"))
+@dataclass(frozen=True, eq=False)  # one per (period, below, used), cached: compared by identity
+class _Plan:
+    parts: tuple[_Part, ...]  # the parts someone stored values for, `between` cut down the same way
+    scope: str
+    conditions: tuple[str, ...]  # each part's WHERE terms
+    args: tuple[str, ...]  # their parameters ?2, ?3, ... (?1 is the unit)
+    sql: str  # sums and counts per element, part by part
+
+
+@lru_cache(maxsize=1024)
+def _plan(period: Period, below: bool, used: frozenset[str]) -> _Plan:
+    """What to read for `period` when only the periods in `used` have values (any other has no rows, so
+    it needs neither a scan nor a NOT EXISTS probe). Built once; SQLite keeps the statements prepared."""
+    if below:
+        scope = "FROM unit_tree t JOIN data_values dv ON dv.unit = t.unit WHERE t.ancestor = ?1"
+    else:
+        scope = "FROM data_values dv WHERE dv.unit = ?1"
+    parts, conditions, args = [], [], []
+    for part in _candidates(period)[0]:
+        if part.id not in used:
+            continue
+        part = _Part(part.id, tuple(b for b in part.between if b in used), part.opening, part.closing)
+        args.append(part.id)
+        cond = f"dv.period = ?{len(args) + 1}"
+        if part.between:
+            marks = []
+            for b in part.between:
+                args.append(b)
+                marks.append(f"?{len(args) + 1}")
+            cond += (" AND NOT EXISTS (SELECT 1 FROM data_values x WHERE x.unit = dv.unit AND "
+                     f"x.element = dv.element AND x.period IN ({', '.join(marks)}))")
+        parts.append(part)
+        conditions.append(cond)
+    sql = " UNION ALL ".join(f"SELECT dv.element, ?{args.index(part.id) + 2}, SUM(dv.value), COUNT(*) {scope} "
+                             f"AND {cond} GROUP BY dv.element" for part, cond in zip(parts, conditions, strict=True))
+    return _Plan(tuple(parts), scope, tuple(conditions), tuple(args), sql)
 
 
 def aggregate(store: Store, catalogue: Catalogue, unit: str, period: Period, below: bool = False) -> Aggregate:
-    """The unit's own values for period, or with below=True its roll-up over every unit under it.
-
-    One statement reads each candidate period's rows once: sums and counts per element for counts and
-    amounts, and for percentages (time "mean") one row per unit with its respondent count, combined here
-    in the order the units come, as a respondent-weighted mean.
-    """
-    used = _used(store)
+    """The unit's own values for period, or with below=True its roll-up over every unit under it."""
     agg = Aggregate()
-    # Periods nobody ever stored have no rows: they need neither a scan nor a NOT EXISTS probe.
-    parts = [(q, tuple(b for b in between if b in used), opening, closing)
-             for q, between, opening, closing in _parts(period) if q in used]
-    if not parts:
+    plan = _plan(period, below, _candidates(period)[1] & store.periods_used())
+    if not plan.parts:
         return agg
-    weights = {code: el.weight for code, el in catalogue.elements.items() if el.time == "mean"}
-    args: dict[str, object] = {"unit": unit}
-    if below:
-        scope = "FROM unit_tree t JOIN data_values dv ON dv.unit = t.unit WHERE t.ancestor = :unit"
-    else:
-        scope = "FROM data_values dv WHERE dv.unit = :unit"
-    if weights:
-        names = []
-        for i, (code, weight) in enumerate(weights.items()):
-            args[f"m{i}"], args[f"w{i}"] = code, weight
-            names.append(f":m{i}")
-        is_mean = f"dv.element IN ({', '.join(names)})"
-        which_weight = " ".join(f"WHEN :m{i} THEN :w{i}" for i in range(len(weights)))
-        per_unit = f"CASE WHEN {is_mean} THEN dv.unit END"
-        weight = (f"MAX(CASE WHEN {is_mean} THEN (SELECT w.value FROM data_values w WHERE w.unit = dv.unit "
-                  f"AND w.period = dv.period AND w.element = CASE dv.element {which_weight} END) END)")
-    else:
-        per_unit, weight = "NULL", "NULL"
-    sql = []
-    for i, (q, between, _, _) in enumerate(parts):
-        args[f"q{i}"] = q
-        part = (f"SELECT dv.element, :q{i}, SUM(dv.value), COUNT(*), {per_unit}, {weight} {scope} "
-                f"AND dv.period = :q{i}")
-        if between:
-            marks = []
-            for j, b in enumerate(between):
-                args[f"b{i}_{j}"] = b
-                marks.append(f":b{i}_{j}")
-            part += (" AND NOT EXISTS (SELECT 1 FROM data_values x WHERE x.unit = dv.unit AND "
-                     f"x.element = dv.element AND x.period IN ({', '.join(marks)}))")
-        sql.append(part + f" GROUP BY dv.element, {per_unit}")
+    cursor = store.conn.cursor()
+    cursor.row_factory = None  # plain tuples
+    rows = cursor.execute(plan.sql, (unit, *plan.args)).fetchall()
+    elements = catalogue.elements
+    means = []
+    if len(plan.parts) == 1 and plan.parts[0].id == str(period):
+        # Nothing stored inside the period, only for itself: every value fits and each element comes once.
+        for element, _, total, n in rows:
+            el = elements.get(element)
+            if el is None:
+                continue
+            if el.time == "mean":
+                means.append(element)
+            else:
+                agg.values[element] = float(total)
+                agg.contributors[element] = n
+        if means:
+            _weighted_means(store, catalogue, unit, plan, (0,), means, agg)
+        return agg
     sums: dict[str, dict[str, tuple[float, int]]] = {}
-    rows: dict[str, list[tuple[float, float | None]]] = {}  # a percentage's (value, respondents), unit by unit
-    for element, q, total, n, per, w in store.conn.execute(" UNION ALL ".join(sql), args):
-        if per is None:
-            sums.setdefault(element, {})[q] = (total, n)
+    for element, q, total, n in rows:
+        if element in sums:
+            sums[element][q] = (total, n)
         else:
-            sums.setdefault(element, {})
-            rows.setdefault(element, []).append((total, w))
-    fits = {q: (opening, closing) for q, _, opening, closing in parts}
+            sums[element] = {q: (total, n)}
+    parts = {part.id: part for part in plan.parts}
     for element, per in sums.items():
-        el = catalogue.elements.get(element)
-        if el is None or el.time == "mean":
+        el = elements.get(element)
+        if el is None:
             continue
-        if el.time == "opening":
-            fitting = [(t, n) for q, (t, n) in per.items() if fits[q][0]]
-        elif el.time == "closing":
-            fitting = [(t, n) for q, (t, n) in per.items() if fits[q][1]]
+        time = el.time
+        if time == "mean":
+            means.append(element)
+            continue
+        if time == "opening":
+            fitting = [tn for q, tn in per.items() if parts[q].opening]
+        elif time == "closing":
+            fitting = [tn for q, tn in per.items() if parts[q].closing]
         else:
             fitting = list(per.values())
         if fitting:
             agg.values[element] = float(sum(t for t, _ in fitting))
             agg.contributors[element] = sum(n for _, n in fitting)
-    for element, pairs in rows.items():
-        _weighted_mean(element, weights[element], pairs, agg)
+    if means:
+        present = tuple(i for i, part in enumerate(plan.parts) if any(part.id in sums[m] for m in means))
+        _weighted_means(store, catalogue, unit, plan, present, means, agg)
     return agg
 
 
-def _weighted_mean(element: str, weight: str | None, rows: list[tuple[float, float | None]], agg: Aggregate) -> None:
-    """Respondent-weighted mean of a percentage over units and sub-periods; the plain mean, marked as such,
-    when a respondent count is missing."""
-    if weight and all(w is not None and w > 0 for _, w in rows):
-        agg.values[element] = sum(v * w for v, w in rows) / sum(w for _, w in rows)
-    else:
-        agg.values[element] = sum(v for v, _ in rows) / len(rows)
-        if len(rows) > 1:
-            agg.unweighted.add(element)
-    agg.contributors[element] = len(rows)
+@lru_cache(maxsize=1024)
+def _means_sql(plan: _Plan, present: tuple[int, ...], count: int) -> str:
+    first = len(plan.args) + 2  # after the unit and the plan's own parameters: low, high, element, weight, ...
+    names = ", ".join(f"?{first + 2 + 2 * k}" for k in range(count))
+    weights = " ".join(f"WHEN ?{first + 2 + 2 * k} THEN ?{first + 3 + 2 * k}" for k in range(count))
+    w_join = ("LEFT JOIN data_values w ON w.unit = dv.unit AND w.period = dv.period AND "
+              f"w.element = CASE dv.element {weights} END")
+    scope = plan.scope.replace("WHERE", f"{w_join} WHERE", 1)
+    # One seek per unit-period for the range the elements lie in, not one per element ("+" keeps SQLite
+    # from seeking each element of the list).
+    return " UNION ALL ".join(f"SELECT dv.element, dv.value, w.value {scope} AND {plan.conditions[i]} "
+                              f"AND dv.element BETWEEN ?{first} AND ?{first + 1} AND +dv.element IN ({names})"
+                              for i in present)
+
+
+def _weighted_means(store: Store, catalogue: Catalogue, unit: str, plan: _Plan, present: tuple[int, ...],
+                    elements: list[str], agg: Aggregate) -> None:
+    """Respondent-weighted mean of percentage elements over units and sub-periods.
+
+    One statement for all of them, over the parts that have any: each unit's value with its respondent
+    count, part by part, in the order the units come.
+    """
+    args = [unit, *plan.args, min(elements), max(elements)]
+    rows: dict[str, list[tuple[float, float | None]]] = {}
+    for element in elements:
+        args += (element, catalogue.elements[element].weight)
+        rows[element] = []
+    cursor = store.conn.cursor()
+    cursor.row_factory = None
+    for element, v, w in cursor.execute(_means_sql(plan, present, len(elements)), args):
+        rows[element].append((v, w))
+    for element in elements:
+        weight = catalogue.elements[element].weight
+        pairs = rows[element]
+        if not pairs:
+            continue
+        if weight and all(w is not None and w > 0 for _, w in pairs):
+            agg.values[element] = sum([v * w for v, w in pairs]) / sum([w for _, w in pairs])
+        else:
+            agg.values[element] = sum([v for v, _ in pairs]) / len(pairs)
+            if len(pairs) > 1:
+                agg.unweighted.add(element)
+        agg.contributors[element] = len(pairs)
+
+
+@lru_cache(maxsize=512)
+def _coverage_sql(period: Period) -> tuple[str, tuple[str, ...]]:
+    ids = (str(period), *(str(q) for q in period.descendants()))
+    return ("SELECT count(*), count(CASE WHEN EXISTS (SELECT 1 FROM statuses s WHERE s.unit = t.unit AND "
+            f"s.period IN ({', '.join('?' * len(ids))})) THEN 1 END) FROM unit_tree t JOIN units u ON u.code = t.unit "
+            "WHERE t.ancestor = ? AND t.depth > 0 AND u.active = 1"), ids
 
 
 def coverage(store: Store, unit: str, period: Period) -> tuple[int, int]:
     """(reported, expected): active units below `unit` with figures for the period (or a part of it)."""
-    ids = [str(period)] + [str(q) for q in period.descendants()]
-    marks = ", ".join("?" * len(ids))
-    expected, reported = store.conn.execute(
-        "SELECT count(*), count(CASE WHEN EXISTS (SELECT 1 FROM statuses s WHERE s.unit = t.unit AND "
-        f"s.period IN ({marks})) THEN 1 END) FROM unit_tree t JOIN units u ON u.code = t.unit "
-        "WHERE t.ancestor = ? AND t.depth > 0 AND u.active = 1", (*ids, unit)).fetchone()
+    sql, ids = _coverage_sql(period)
+    expected, reported = store.conn.execute(sql, (*ids, unit)).fetchone()
     return reported, expected
 
 

@@ -115,6 +115,7 @@ class Store:
         self.path = path
         self.db = sqlite_utils.Database(conn)
         self._depth = 0
+        self._periods_used: tuple[tuple[int, int], frozenset[str]] | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -273,6 +274,17 @@ class Store:
         with self.transaction() as c:
             c.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                       (key, value))
+
+    def periods_used(self) -> frozenset[str]:
+        """Every period a value was ever stored for (the periods_used table, kept by a trigger).
+
+        Read again only when something changed: through this connection (total_changes) or through
+        another one, in this process or another (PRAGMA data_version).
+        """
+        key = (self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._periods_used is None or self._periods_used[0] != key:
+            self._periods_used = (key, frozenset(r[0] for r in self.conn.execute("SELECT period FROM periods_used")))
+        return self._periods_used[1]
 
     @property
     def schema_version(self) -> int:

@@ -1,0 +1,435 @@
+"""The core benchmark: ParApp's own code against bare SQLite doing the same I/O, at national size.
+
+    .venv/bin/python bench/core.py [--quarters 20] [--out bench/out] [--rebuild]
+
+Builds (once, then reuses) a database holding every unit of the three-tier list under a national root
+unit "VN", the whole catalogue entered for every quarter and year, with statuses and audit rows as the
+product writes them; then times saving one value, showing one commune, and rolling a district and the
+whole country up, each beside the bare SQLite statements that read or write the same rows. See
+bench/README.md for the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from parapp import __version__  # noqa: E402
+from parapp.domain import unitlists  # noqa: E402
+from parapp.domain.catalogue import Catalogue, Element, shipped_catalogue  # noqa: E402
+from parapp.domain.periods import Period  # noqa: E402
+from parapp.engine.aggregate import rollup  # noqa: E402
+from parapp.engine.office import Office  # noqa: E402
+from parapp.store import units as unit_store  # noqa: E402
+from parapp.store.db import Store  # noqa: E402
+
+GENERATOR_VERSION = 1  # bump when the generated data changes, so that cached files are rebuilt
+SEED = 20261123
+FIRST_QUARTER = Period.quarter(2021, 1)
+COUNTRY = "VN"
+TARGET_SET = "ha_tinh_2022_2025"  # the benchmarked commune and district are in Hà Tĩnh (42)
+COMMUNE_PROVINCE = "42"
+OFFICER = "bench"
+SCALE = {"province": 100, "district": 12, "commune": 1}  # own figures grow with the level
+
+
+# ------------------------------------------------------------------------------------------ data
+
+
+def _pairs(catalogue: Catalogue) -> dict[str, str]:
+    """numerator -> denominator of the catalogue's "a <= b" rules between two plain elements."""
+    out = {}
+    for rule in catalogue.rules:
+        left, right = rule.left.all_names, rule.right.all_names
+        if rule.op == "<=" and len(left) == 1 and len(right) == 1 and rule.code.endswith("_num_le_den"):
+            out[next(iter(left))] = next(iter(right))
+    return out
+
+
+class _Figures:
+    """Plausible figures that pass the catalogue's rules (the dossier balance, numerator <= denominator)."""
+
+    def __init__(self, catalogue: Catalogue, rng: random.Random):
+        self.rng = rng
+        self.pairs = _pairs(catalogue)
+        self.weights = {e.weight for e in catalogue.elements.values() if e.weight}
+
+    def values(self, elements: list[Element], level: str, state: dict[str, float]) -> dict[str, float]:
+        rng, s = self.rng, SCALE[level]
+        out: dict[str, float] = {}
+        codes = {e.code for e in elements}
+        if "received_new" in codes:  # the quarterly dossier return, carried over from the last quarter
+            carried = state.get("pending", float(rng.randint(0, 20 * s)))
+            new = float(rng.randint(20 * s, 200 * s))
+            pending_in_time = float(rng.randint(0, 10 * s))
+            pending_overdue = float(rng.randint(0, 2 * s))
+            done = carried + new - pending_in_time - pending_overdue
+            early = float(rng.randint(0, int(done * 0.3)))
+            late = float(rng.randint(0, int((done - early) * 0.05)))
+            out.update(carried_over=carried, received_new=new, received_online=float(rng.randint(0, int(new))),
+                       resolved_early=early, resolved_on_time=done - early - late, resolved_late=late,
+                       pending_in_time=pending_in_time, pending_overdue=pending_overdue,
+                       late_apologised=float(rng.randint(0, int(late + pending_overdue))))
+            state["pending"] = pending_in_time + pending_overdue
+        for e in elements:  # denominators first, then what is bounded by them
+            if e.code in out or e.code in self.pairs:
+                continue
+            out[e.code] = self._one(e, s)
+        for e in elements:
+            if e.code in self.pairs and e.code not in out:
+                den = out.get(self.pairs[e.code])
+                out[e.code] = float(rng.randint(0, int(den))) if den is not None else self._one(e, s)
+        return out
+
+    def _one(self, e: Element, s: int) -> float:
+        rng = self.rng
+        if e.type == "percent":
+            return round(rng.uniform(60, 100), 1)
+        if e.type == "rank":
+            return float(rng.randint(1, 63))
+        if e.type == "amount":
+            return round(rng.uniform(1e9, 5e10), 0)
+        if e.code in self.weights:
+            return float(rng.randint(20, 60 * s))
+        return float(rng.randint(5 * s, 500 * s))
+
+
+def _periods(quarters: int) -> tuple[list[Period], list[Period]]:
+    qs = [FIRST_QUARTER]
+    while len(qs) < quarters:
+        qs.append(qs[-1].next())
+    years = sorted({q.year_period() for q in qs})
+    return qs, years
+
+
+def _status_chain(period: Period, last: Period, last_year: int) -> tuple[str, ...]:
+    """The statuses a unit-period went through: old periods approved, the last ones still open."""
+    if period.kind == "Y":
+        return ("draft", "submitted") if period.year == last_year else ("draft", "submitted", "approved")
+    if period == last:
+        return ("draft",)
+    if period == last.previous():
+        return ("draft", "submitted")
+    return ("draft", "submitted", "approved")
+
+
+def build(path: Path, quarters: int, catalogue: Catalogue) -> None:
+    """A national database at path: every unit, the whole catalogue every period, statuses, audit rows."""
+    t0 = time.perf_counter()
+    part = path.with_name(path.name + ".part")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(part) + suffix).unlink(missing_ok=True)
+    store = Store.create(part)
+    c = store.conn
+    # The product's own loaders, then a national root above the provinces in plain SQL.
+    unit_store.create_levels(store, 3)
+    units = unitlists.official_units(3)
+    with store.transaction():
+        c.execute("UPDATE levels SET depth = depth + 1")
+        c.execute("INSERT INTO levels(code, depth, name_vi, name_en) VALUES ('country', 0, 'Quốc gia', 'Country')")
+        c.execute("INSERT INTO units(code, name, kind, level, parent, official, active, created_at) "
+                  "VALUES (?, 'Việt Nam', '', 'country', NULL, 1, 1, ?)", (COUNTRY, "2021-01-01T00:00:00+07:00"))
+    unit_store.load_units(store, units)
+    with store.transaction():
+        c.execute("UPDATE units SET parent = ? WHERE level = 'province'", (COUNTRY,))
+        c.execute("INSERT INTO unit_tree(ancestor, unit, depth) "
+                  "SELECT ?, unit, MAX(depth) + 1 FROM unit_tree GROUP BY unit", (COUNTRY,))
+        c.execute("INSERT INTO unit_tree(ancestor, unit, depth) VALUES (?, ?, 0)", (COUNTRY, COUNTRY))
+        for key, value in {"office": COUNTRY, "tiers": "3", "target_set": TARGET_SET, "officer": OFFICER,
+                           "created_at": "2021-01-01T00:00:00+07:00", "created_by_version": __version__,
+                           "catalogue_version": catalogue.version,
+                           "bench": json.dumps(_params(quarters))}.items():
+            store.set_meta(key, value)
+
+    qs, years = _periods(quarters)
+    last, last_year = qs[-1], years[-1].year
+    by_level: dict[tuple[str, str], list[Element]] = {}
+    for level in unitlists.LEVELS:
+        for ptype in ("quarter", "year"):
+            by_level[level, ptype] = sorted((e for e in catalogue.elements.values()
+                                             if level in e.levels and e.period_type == ptype),
+                                            key=lambda e: e.code)
+    periods = sorted(qs + years, key=str)  # primary-key order: 2021 < 2021Q1 < ... < 2022
+    figures = _Figures(catalogue, random.Random(SEED))
+    level_of = {u.code: u.level for u in units}
+
+    def values() -> Iterator[tuple]:
+        for code in sorted(level_of):  # units in primary-key order too: inserts append to the B-tree
+            level, state = level_of[code], {}
+            for p in periods:
+                stamp = f"{p.due_date().isoformat()}T10:00:00+07:00"
+                elements = by_level[level, "year" if p.kind == "Y" else "quarter"]
+                for element, value in sorted(figures.values(elements, level, state).items()):
+                    yield code, str(p), element, value, None, f"cb.{code}", stamp, None
+
+    def statuses() -> Iterator[tuple]:
+        for code in sorted(level_of):
+            for p in periods:
+                chain = _status_chain(p, last, last_year)
+                yield code, str(p), chain[-1], f"cb.{code}", f"{p.due_date().isoformat()}T16:00:00+07:00", None
+
+    # Bulk load: no journal, no fsync; the file is put back to WAL before it is used.
+    c.execute("PRAGMA journal_mode = DELETE")
+    c.execute("PRAGMA synchronous = OFF")
+    c.execute("PRAGMA cache_size = -1000000")
+    with store.transaction():
+        c.executemany("INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, "
+                      "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values())
+        c.executemany("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) "
+                      "VALUES (?, ?, ?, ?, ?, ?)", statuses())
+        # One audit row per value and per status change, in the order they would have been written.
+        c.execute("INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value) "
+                  "SELECT updated_at, updated_by, 'value', unit, period, element, NULL, value FROM data_values "
+                  "ORDER BY updated_at, unit, element")
+        for i, (old, new, reached) in enumerate((
+                (None, "draft", "1 = 1"),
+                ("draft", "submitted", "status IN ('submitted', 'approved')"),
+                ("submitted", "approved", "status = 'approved'"))):
+            c.execute("INSERT INTO audit_log(at, who, action, unit, period, old_status, new_status) "
+                      f"SELECT replace(changed_at, 'T16', 'T1{6 + i}'), changed_by, 'status', unit, period, ?, ? "
+                      f"FROM statuses WHERE {reached} ORDER BY changed_at, unit", (old, new))
+    c.execute("ANALYZE")
+    c.execute("PRAGMA journal_mode = WAL")
+    store.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(part) + suffix).unlink(missing_ok=True)
+    part.rename(path)
+    print(f"built {path} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
+
+def _params(quarters: int) -> dict:
+    return {"generator": GENERATOR_VERSION, "seed": SEED, "quarters": quarters, "first": str(FIRST_QUARTER),
+            "tiers": 3}
+
+
+def database(out: Path, quarters: int, catalogue: Catalogue, rebuild: bool = False) -> Path:
+    """The cached national database for these parameters, built when missing, stale or asked for."""
+    path = out / f"national-q{quarters}-g{GENERATOR_VERSION}.sqlite"
+    if path.exists() and not rebuild:
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'bench'").fetchone()
+            conn.close()
+            if row and json.loads(row[0]) == _params(quarters):
+                return path
+        except sqlite3.Error:
+            pass
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    build(path, quarters, catalogue)
+    return path
+
+
+# ------------------------------------------------------------------------------------------ timing
+
+
+def measure(product: Callable[[], object], bare: Callable[[], object], runs: int,
+            warmup: int = 2) -> tuple[float, float]:
+    """Median seconds of (product, bare), run alternately so that both see the same machine state, each
+    going first every other time (whichever runs second finds the caches warmer).
+
+    The garbage collector is collected before and kept off during the runs, as timeit does.
+    """
+    for _ in range(warmup):
+        product()
+        bare()
+    times: dict[Callable[[], object], list[float]] = {product: [], bare: []}
+    gc.collect()
+    gc.disable()
+    try:
+        for i in range(runs):
+            for f in (product, bare) if i % 2 == 0 else (bare, product):
+                t = time.perf_counter()
+                f()
+                times[f].append(time.perf_counter() - t)
+    finally:
+        gc.enable()
+    return statistics.median(times[product]), statistics.median(times[bare])
+
+
+def check_like_for_like(store: Store, catalogue: Catalogue, conn: sqlite3.Connection, unit: str,
+                        period: Period) -> None:
+    """The bare roll-up reads what the product reads: same sums (percentages aside) and coverage."""
+    agg = rollup(store, catalogue, unit, period)
+    sums, (expected, reported) = bare_rollup(conn, unit, _ids(period))
+    plain = {e: v for e, v in sums if catalogue.elements[e].time != "mean"}
+    mine = {e: v for e, v in agg.values.items() if catalogue.elements[e].time != "mean"}
+    assert mine == plain and {e for e, _ in sums} == set(agg.values), (unit, period)
+    assert (agg.reported, agg.expected) == (reported, expected), (unit, period)
+
+
+def bare_connection(path: Path) -> sqlite3.Connection:
+    """A plain connection with the product's pragmas (WAL, synchronous=FULL, foreign keys)."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=5)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+ROLLUP_SUM = ("SELECT dv.element, SUM(dv.value) FROM unit_tree t JOIN data_values dv ON dv.unit = t.unit "
+              "WHERE t.ancestor = ? AND dv.period = ? GROUP BY dv.element")
+
+
+def _ids(period: Period) -> tuple[str, ...]:
+    """The period and every period inside it: worked out once, outside the timed bare statements."""
+    return (str(period), *(str(q) for q in period.descendants()))
+
+
+@lru_cache
+def _bare_sql(kind: str, n: int) -> str:
+    """The bare statements for n period ids, built once (outside the timings)."""
+    marks = ", ".join("?" * n)
+    if kind == "coverage":
+        return ("SELECT count(*), count(CASE WHEN EXISTS (SELECT 1 FROM statuses s WHERE s.unit = t.unit AND "
+                f"s.period IN ({marks})) THEN 1 END) FROM unit_tree t JOIN units u ON u.code = t.unit "
+                "WHERE t.ancestor = ? AND t.depth > 0 AND u.active = 1")
+    return ("SELECT dv.element, dv.period, SUM(dv.value) FROM unit_tree t JOIN data_values dv ON dv.unit = t.unit "
+            f"WHERE t.ancestor = ? AND dv.period IN ({marks}) GROUP BY dv.element, dv.period")
+
+
+def bare_coverage(conn: sqlite3.Connection, unit: str, ids: tuple[str, ...]) -> tuple[int, int]:
+    """(expected, reported) in one pass: the reads a coverage count needs."""
+    return conn.execute(_bare_sql("coverage", len(ids)), (*ids, unit)).fetchone()
+
+
+def bare_rollup(conn: sqlite3.Connection, unit: str, ids: tuple[str, ...]) -> tuple:
+    """The sums of the period's own values per element, and the coverage count."""
+    return conn.execute(ROLLUP_SUM, (unit, ids[0])).fetchall(), bare_coverage(conn, unit, ids)
+
+
+def bare_year_rollup(conn: sqlite3.Connection, unit: str, ids: tuple[str, ...]) -> tuple:
+    """The sums of the year's and every period's inside it, per element and period, and the coverage count."""
+    sums = conn.execute(_bare_sql("sums", len(ids)), (unit, *ids)).fetchall()
+    return sums, bare_coverage(conn, unit, ids)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quarters", type=int, default=20, help="quarters of figures from 2021Q1 (default 20)")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="where the database is cached")
+    ap.add_argument("--rebuild", action="store_true", help="build the database even if a cached one fits")
+    ap.add_argument("--runs", type=int, default=101, help="runs of each small operation (default 101)")
+    ap.add_argument("--national-runs", type=int, default=21,
+                    help="runs of the national quarter roll-up (default 21; a third as many for the year)")
+    args = ap.parse_args(argv)
+    if args.quarters < 1:
+        ap.error("--quarters must be at least 1")
+
+    catalogue = shipped_catalogue()
+    path = database(args.out, args.quarters, catalogue, args.rebuild)
+    qs, _ = _periods(args.quarters)
+    quarter = Period.quarter(qs[-1].year, 2) if Period.quarter(qs[-1].year, 2) in qs else qs[-1]
+    year = quarter.year_period()
+    q_ids, y_ids = _ids(quarter), _ids(year)
+
+    office = Office(Store.open(path), catalogue)
+    conn = bare_connection(path)
+    commune, district = _sample_units(conn)
+    n_values, n_units = (conn.execute("SELECT count(*) FROM data_values").fetchone()[0],
+                         conn.execute("SELECT count(*) FROM units").fetchone()[0])
+    size = sum(Path(str(path) + s).stat().st_size for s in ("", "-wal") if Path(str(path) + s).exists())
+    print(f"{path.name}: {n_units:,} units, {n_values:,} values, {size / 2**20:,.0f} MiB; "
+          f"commune {commune}, district {district}, {quarter}")
+    print(f"{os.cpu_count()} CPUs, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+          f"{args.runs} runs (national {args.national_runs}, year {max(3, args.national_runs // 3)}), medians")
+
+    for unit in (district, COUNTRY):
+        check_like_for_like(office.store, catalogue, conn, unit, quarter)
+    rows: list[tuple[str, float, float, tuple[str, float] | None]] = []
+
+    # Saving one value with its audit row, into the last quarter (a draft) of the commune.
+    element, write_period = "received_online", str(qs[-1])
+    original = conn.execute("SELECT value FROM data_values WHERE unit = ? AND period = ? AND element = ?",
+                            (commune, write_period, element)).fetchone()[0]
+    counter = iter(range(10**9))
+
+    def product_enter() -> None:
+        office.enter(commune, write_period, {element: float(next(counter) % 2)})
+
+    def bare_enter() -> None:
+        value, stamp = float(next(counter) % 2 + 2), "2026-11-23T10:00:00+07:00"
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
+                     "VALUES (?, ?, ?, ?, NULL, ?, ?, NULL) ON CONFLICT(unit, period, element) DO UPDATE SET "
+                     "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
+                     "updated_at = excluded.updated_at, source = excluded.source",
+                     (commune, write_period, element, value, OFFICER, stamp))
+        conn.execute("INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value) "
+                     "VALUES (?, ?, 'value', ?, ?, ?, NULL, ?)", (stamp, OFFICER, commune, write_period, element,
+                                                                  value))
+        conn.execute("COMMIT")
+
+    try:
+        rows.append(("save one value + audit row", *measure(product_enter, bare_enter, args.runs), ("ms", 10)))
+    finally:
+        office.store.conn.execute("UPDATE data_values SET value = ? WHERE unit = ? AND period = ? AND element = ?",
+                                  (original, commune, write_period, element))
+
+    rows.append((f"show one commune ({quarter})", *measure(
+        lambda: office.report(commune, str(quarter)),
+        lambda: conn.execute("SELECT element, value FROM data_values WHERE unit = ? AND period = ?",
+                             (commune, str(quarter))).fetchall(), args.runs), ("ms", 50)))
+    rows.append((f"show one district with roll-up ({quarter})", *measure(
+        lambda: office.report(district, str(quarter)),
+        lambda: bare_rollup(conn, district, q_ids), args.runs), None))
+    rows.append((f"roll up one district ({quarter})", *measure(
+        lambda: rollup(office.store, catalogue, district, quarter),
+        lambda: bare_rollup(conn, district, q_ids), args.runs), ("ratio", 1.5)))
+    rows.append((f"roll up the country ({quarter})", *measure(
+        lambda: rollup(office.store, catalogue, COUNTRY, quarter),
+        lambda: bare_rollup(conn, COUNTRY, q_ids), args.national_runs), ("ratio", 1.5)))
+    rows.append((f"roll up one district ({year} from quarters)", *measure(
+        lambda: rollup(office.store, catalogue, district, year),
+        lambda: bare_year_rollup(conn, district, y_ids), args.runs), None))
+    rows.append((f"roll up the country ({year} from quarters)", *measure(
+        lambda: rollup(office.store, catalogue, COUNTRY, year),
+        lambda: bare_year_rollup(conn, COUNTRY, y_ids), max(3, args.national_runs // 3)), None))
+    conn.close()
+    office.close()
+
+    print()
+    print("| operation | ParApp (median) | bare SQLite (median) | ratio | goal | met |")
+    print("|---|---:|---:|---:|---|---|")
+    missed = 0
+    for name, a, b, goal in rows:
+        if goal is None:
+            shown, met = "information", ""
+        elif goal[0] == "ms":
+            shown, met = f"< {goal[1]:g} ms", a * 1000 < goal[1]
+        else:
+            shown, met = f"≤ {goal[1]:g}×", a / b <= goal[1]
+        missed += met is False
+        print(f"| {name} | {a * 1000:.2f} ms | {b * 1000:.2f} ms | {a / b:.2f}× | {shown} | "
+              f"{'' if met == '' else 'yes' if met else 'NO'} |")
+    return 1 if missed else 0
+
+
+def _sample_units(conn: sqlite3.Connection) -> tuple[str, str]:
+    """A commune and a district of Hà Tĩnh, chosen the same way on every run: the district with the most
+    communes and its first commune."""
+    district = conn.execute(
+        "SELECT d.code FROM units d JOIN units c ON c.parent = d.code WHERE d.parent = ? "
+        "GROUP BY d.code ORDER BY count(*) DESC, d.code LIMIT 1", (COMMUNE_PROVINCE,)).fetchone()[0]
+    commune = conn.execute("SELECT min(code) FROM units WHERE parent = ?", (district,)).fetchone()[0]
+    return commune, district
+
+
+if __name__ == "__main__":
+    sys.exit(main())
