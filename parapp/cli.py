@@ -88,6 +88,27 @@ def _parser() -> argparse.ArgumentParser:
             c.add_argument("--json", action="store_true")
         if name == "return":
             c.add_argument("--reason", required=True)
+    c = cmd("export-return", "write a unit's Excel return for a period")
+    unit_period(c)
+    c.add_argument("--out", required=True, type=Path, help="the .xlsx file to write (or a folder)")
+    c = cmd("template", "blank Excel templates: one per unit below --unit in a folder, or one for a unit")
+    unit_period(c)
+    c.add_argument("--out", required=True, type=Path,
+                   help="a folder (a unit with units below it) or a .xlsx file (a unit without)")
+    c = cmd("import-returns", "import Excel returns and filled-in templates: prints the preview, applies with --yes")
+    c.add_argument("paths", nargs="+", type=Path, metavar="FILE|DIR")
+    c.add_argument("--yes", action="store_true", help="apply the import (all files, or none if any is refused)")
+    c.add_argument("--dry-run", action="store_true", help="only print the preview, even with --yes")
+    c = cmd("consolidate", "write the consolidated workbook of a district or province (one sheet per period)")
+    c.add_argument("--unit", required=True, help="the district or province code")
+    c.add_argument("--period", required=True, action="append", help="2025Q3, 2025, ...; repeat for several")
+    c.add_argument("--out", required=True, type=Path, help="the .xlsx file to write")
+    c = cmd("outbox", "copy a return into the outbox, optionally with an e-mail draft (.eml) to the level above")
+    c.add_argument("--file", required=True, type=Path, help="the return (.xlsx)")
+    c.add_argument("--eml", action="store_true", help="also write an e-mail draft with the return attached")
+    c.add_argument("--to", help="the level above's e-mail address (kept for next time)")
+    c.add_argument("--unit", help="the unit, when the file does not say")
+    c.add_argument("--period", help="the period, when the file does not say")
     c = cmd("demo", "create the demo database (Hà Tĩnh, three tiers, 2022-2025)")
     c.add_argument("--force", action="store_true", help="replace an existing demo database")
     cmd("gui", "open the window")
@@ -360,6 +381,130 @@ def cmd_history(args) -> int:
     return 0
 
 
+def cmd_export_return(args) -> int:
+    from parapp.exchange.returns import export_return
+
+    with _open(args) as office:
+        period = _period(args.period)
+        path = export_return(office, args.unit, period, args.out)
+        u = office.unit(args.unit)
+        print(_t(f"Đã ghi báo cáo {period.label('vi')} của {u.name} vào {path}.",
+                 f"Wrote the return of {u.name} for {period.label('en')} to {path}."))
+    return 0
+
+
+def cmd_template(args) -> int:
+    from parapp.exchange.returns import export_return, export_templates
+    from parapp.store import units as us
+
+    with _open(args) as office:
+        period = _period(args.period)
+        u = office.unit(args.unit)
+        if us.children(office.store, u.code):
+            paths = export_templates(office, u.code, period, args.out)
+            print(_t(f"Đã tạo {len(paths)} mẫu trống {period.label('vi')} cho các đơn vị thuộc {u.name} trong {args.out}.",
+                     f"Made {len(paths)} blank template(s) for {period.label('en')} for the units of {u.name} in "
+                     f"{args.out}."))
+        else:
+            path = export_return(office, u.code, period, args.out, blank=True)
+            print(_t(f"Đã tạo mẫu trống {period.label('vi')} cho {u.name}: {path}.",
+                     f"Made the blank template of {u.name} for {period.label('en')}: {path}."))
+    return 0
+
+
+def _print_preview(office, pv, n: int, total: int) -> None:
+    kind = _t("báo cáo", "return") if pv.kind == "return" else _t("mẫu đã điền", "filled-in template")
+    head = f"[{n}/{total}] {pv.path.name}"
+    if pv.unit is not None and pv.period is not None:
+        head += f" — {pv.unit.name} ({pv.unit.code}) · {pv.period.label(_lang)} · {kind}"
+        if pv.file is not None and pv.file.status:
+            head += f" ({WORKFLOW_NAMES[pv.file.status].get(_lang)})"
+    print(head)
+    if pv.refused is not None:
+        print("  " + _t("BỊ TỪ CHỐI: ", "REFUSED: ") + pv.refused.message(_lang))
+        return
+    cat = office.catalogue
+
+    def name(code: str) -> str:
+        return f"{cat.elements[code].name.get(_lang)} ({code})"
+
+    def num(code: str, v) -> str:
+        if v is None:
+            return _t("(trống)", "(empty)")
+        return _num(v, 0 if cat.elements[code].is_whole else 2)
+
+    print("  " + _t(f"Mới: {len(pv.new)} giá trị; thay đổi: {len(pv.changes)}; ghi chú thay đổi: {len(pv.comments)}",
+                    f"New: {len(pv.new)} value(s); changed: {len(pv.changes)}; comments changed: {len(pv.comments)}"))
+    for code, old, new in pv.changes:
+        print(f"    {name(code)}: {num(code, old)} → {num(code, new)}")
+    for code, old, new in pv.comments:
+        print(f"    {_t('Ghi chú', 'Comment')} {code}: \"{old or ''}\" → \"{new or ''}\"")
+    if pv.unchanged:
+        print("  " + _t("Không có gì mới so với cơ sở dữ liệu.", "Nothing new compared with the database."))
+    for m in pv.failures:
+        tag = _t("LỖI", "ERROR") if m.severity == "error" else _t("CẢNH BÁO", "WARNING")
+        print(f"  {tag}: {m.describe(_lang)}")
+    for w in pv.warnings:
+        print("  " + _t("CẢNH BÁO: ", "WARNING: ") + w.get(_lang))
+
+
+def cmd_import_returns(args) -> int:
+    from parapp.exchange.returns import apply, preview
+
+    with _open(args) as office:
+        previews = preview(office, args.paths)
+        if not previews:
+            raise ParAppError("Không tìm thấy tệp .xlsx nào để nhập.", "No .xlsx files were found to import.")
+        for n, pv in enumerate(previews, 1):
+            _print_preview(office, pv, n, len(previews))
+        refused = [pv for pv in previews if not pv.acceptable]
+        print()
+        print(_t(f"{len(previews) - len(refused)} tệp nhập được, {len(refused)} tệp bị từ chối.",
+                 f"{len(previews) - len(refused)} file(s) can be imported, {len(refused)} refused."))
+        if refused:
+            print(_t("Không nhập tệp nào: mọi tệp được chọn phải hợp lệ (nhập tất cả hoặc không nhập gì); hãy bỏ "
+                     "các tệp bị từ chối ra hoặc sửa chúng rồi chạy lại.",
+                     "Nothing was imported: every file selected must be acceptable (all or nothing); leave the "
+                     "refused files out, or fix them, and run again."), file=sys.stderr)
+            return 1
+        if not args.yes or args.dry_run:
+            print(_t("Chưa nhập gì; chạy lại với --yes để nhập.", "Nothing imported yet; run again with --yes to "
+                     "import."))
+            return 0
+        changed = apply(office, previews, {pv.path for pv in previews})
+        print(_t(f"Đã nhập {len(previews)} tệp: {changed} giá trị thay đổi.",
+                 f"Imported {len(previews)} file(s): {changed} value(s) changed."))
+    return 0
+
+
+def cmd_consolidate(args) -> int:
+    from parapp.exchange.consolidated import export_consolidated
+
+    with _open(args) as office:
+        periods = [_period(p) for p in args.period]
+        path = export_consolidated(office, args.unit, periods, args.out, lang=_lang)
+        u = office.unit(args.unit)
+        labels = ", ".join(p.label(_lang) for p in periods)
+        print(_t(f"Đã ghi bảng tổng hợp {labels} của {u.name} vào {path}.",
+                 f"Wrote the consolidated workbook of {u.name} for {labels} to {path}."))
+    return 0
+
+
+def cmd_outbox(args) -> int:
+    from parapp.exchange.outbox import make_eml, set_upper_email, write_outbox
+
+    with _open(args) as office:
+        if args.to:
+            set_upper_email(office, args.to)
+        copy = write_outbox(office, args.file, args.unit, args.period)
+        print(_t(f"Đã chép vào hộp thư đi: {copy}", f"Copied into the outbox: {copy}"))
+        if args.eml:
+            eml = make_eml(office, copy, args.to)
+            print(_t(f"Thư nháp (mở bằng Outlook hoặc Thunderbird rồi bấm Gửi): {eml}",
+                     f"E-mail draft (open it in Outlook or Thunderbird and press Send): {eml}"))
+    return 0
+
+
 def cmd_demo(args) -> int:
     from parapp.engine.demo import make_demo
 
@@ -392,6 +537,8 @@ COMMANDS = {
     "enter": cmd_enter, "show": cmd_show, "validate": cmd_validate,
     "submit": lambda a: _workflow(a, "submit"), "approve": lambda a: _workflow(a, "approve"),
     "return": lambda a: _workflow(a, "return"), "history": cmd_history, "demo": cmd_demo, "gui": cmd_gui,
+    "export-return": cmd_export_return, "template": cmd_template, "import-returns": cmd_import_returns,
+    "consolidate": cmd_consolidate, "outbox": cmd_outbox,
 }
 
 
