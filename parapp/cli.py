@@ -441,6 +441,10 @@ def _print_preview(office, pv, n: int, total: int) -> None:
         print(f"    {_t('Ghi chú', 'Comment')} {code}: \"{old or ''}\" → \"{new or ''}\"")
     if pv.unchanged:
         print("  " + _t("Không có gì mới so với cơ sở dữ liệu.", "Nothing new compared with the database."))
+    if pv.status is not None:
+        old_status, new_status = pv.status
+        print("  " + _t("Trạng thái: ", "Status: ") + f"{WORKFLOW_NAMES[old_status].get(_lang)} → "
+              f"{WORKFLOW_NAMES[new_status].get(_lang)}")
     for m in pv.failures:
         tag = _t("LỖI", "ERROR") if m.severity == "error" else _t("CẢNH BÁO", "WARNING")
         print(f"  {tag}: {m.describe(_lang)}")

@@ -1,0 +1,643 @@
+"""Excel returns (parapp.exchange.returns): export, blank templates, import with a preview, and refusals."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from test_core import digest
+
+from parapp.domain.periods import Period
+from parapp.engine.aggregate import rollup
+from parapp.engine.compliance import STATUS_NAMES
+from parapp.engine.demo import make_demo
+from parapp.engine.office import Office
+from parapp.exchange.returns import (
+    META_SHEET,
+    SHEET,
+    ReturnError,
+    apply,
+    export_return,
+    export_templates,
+    formula_cells,
+    preview,
+    read_return,
+)
+from parapp.i18n import ParAppError
+from parapp.store import units as unit_store
+from parapp.store import values as value_store
+
+Q3 = "2025Q3"
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+
+
+# ------------------------------------------------------------------------------------------------ fixtures
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The Hà Tĩnh demo database, a province office: only read here (exports never write)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    make_demo(path)
+    office = Office.open(path)
+    yield office
+    office.close()
+
+
+@pytest.fixture(scope="module")
+def district(demo) -> str:
+    """A district whose communes' 2025Q3 returns show every status and some comments."""
+    rows = demo.store.conn.execute(
+        "SELECT u.parent, count(DISTINCT s.status) + count(DISTINCT v.unit) FROM units u "
+        "JOIN statuses s ON s.unit = u.code AND s.period = ? "
+        "LEFT JOIN data_values v ON v.unit = u.code AND v.period = ? AND v.comment IS NOT NULL "
+        "WHERE u.level = 'commune' GROUP BY u.parent ORDER BY 2 DESC, 1 LIMIT 1", (Q3, Q3)).fetchone()
+    return rows[0]
+
+
+@pytest.fixture(scope="module")
+def exported(demo, district, tmp_path_factory) -> dict[str, Path]:
+    """Every commune's 2025Q3 return of the district, exported from the demo database."""
+    folder = tmp_path_factory.mktemp("returns")
+    return {u.code: export_return(demo, u.code, Q3, folder) for u in unit_store.children(demo.store, district)}
+
+
+@pytest.fixture(scope="module")
+def exported_2024(demo, district, tmp_path_factory) -> dict[str, Path]:
+    """The year 2024 returns too: the history that increment targets look back on."""
+    folder = tmp_path_factory.mktemp("returns2024")
+    return {u.code: export_return(demo, u.code, "2024", folder) for u in unit_store.children(demo.store, district)}
+
+
+@pytest.fixture
+def fresh(tmp_path, district):
+    """A new district office database, as the district officer makes one."""
+    office = Office.create(tmp_path / "district.db", "42", office=district, officer="Trần Văn Huyện")
+    yield office
+    office.close()
+
+
+def hidden_map(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """(key -> value, element -> (value cell, comment cell)) from the hidden sheet, read with openpyxl."""
+    wb = openpyxl.load_workbook(path)
+    meta, cells, table = {}, {}, False
+    for row in wb[META_SHEET].iter_rows(values_only=True):
+        if row[0] == "element":
+            table = True
+        elif row[0] and table:
+            cells[row[0]] = (row[1], row[2])
+        elif row[0]:
+            meta[row[0]] = row[1]
+    return meta, cells
+
+
+def fill(path: Path, out: Path, values: dict, comments: dict | None = None, name: str | None = None) -> Path:
+    """Fill a template in as an office would with Excel: numbers (or text) in the yellow cells."""
+    meta, cells = hidden_map(path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET]
+    for code, v in values.items():
+        ws[cells[code][0]] = v
+    for code, c in (comments or {}).items():
+        cell = ws[cells[code][1]]
+        cell.value = c
+        cell.data_type = "s"  # as Excel stores text typed after an apostrophe: '=...
+    if name:
+        ws[meta["prepared_by_cell"]] = name
+    wb.save(out)
+    return out
+
+
+def edit(path: Path, out: Path, sheet: str, cell: str, value) -> Path:
+    wb = openpyxl.load_workbook(path)
+    wb[sheet][cell] = value
+    wb.save(out)
+    return out
+
+
+def meta_cell(path: Path, key: str) -> str:
+    wb = openpyxl.load_workbook(path)
+    for row in wb[META_SHEET].iter_rows():
+        if row[0].value == key:
+            return row[1].coordinate
+    raise KeyError(key)
+
+
+def expected_status(st: value_store.Status | None) -> str | None:
+    if st is None:
+        return None
+    return "submitted" if st.status in ("submitted", "approved") else "draft"
+
+
+# ------------------------------------------------------------------------------------------------ round trip
+
+
+def test_round_trip_of_every_commune_of_a_district(demo, district, exported, exported_2024, fresh):
+    communes = unit_store.children(demo.store, district)
+    assert len(exported) == len(exported_2024) == len(communes) > 3
+    for path in [*exported.values(), *exported_2024.values()]:
+        openpyxl.load_workbook(path)  # openpyxl reads every export
+    folders = [next(iter(exported.values())).parent, next(iter(exported_2024.values())).parent]
+    previews = preview(fresh, folders)
+    assert len(previews) == 2 * len(communes)
+    assert all(pv.acceptable and pv.checksum_ok and not pv.warnings for pv in previews), \
+        [pv.refused for pv in previews if pv.refused]
+    assert all(pv.kind == "return" and not pv.changes for pv in previews)
+    predicted = {(pv.unit.code, str(pv.period)): pv.status for pv in previews}
+    changed = apply(fresh, previews, {pv.path for pv in previews})
+    for (unit, period), status in predicted.items():
+        now = value_store.get_status(fresh.store, unit, period)
+        assert (now.status if now else None) == (status[1] if status else None)
+    assert changed == sum(len(pv.new) + len([c for c in pv.comments if c[2]]) - len(
+        [c for c in pv.comments if c[2] and c[0] in dict(pv.new)]) for pv in previews)
+
+    statuses = set()
+    for u in communes:
+        year = fresh.report(u.code, "2024").own.values
+        assert year == pytest.approx(demo.report(u.code, "2024").own.values) and year
+        want = value_store.stored_values(demo.store, u.code, Q3)
+        got = value_store.stored_values(fresh.store, u.code, Q3)
+        assert {k: (v.value, v.comment) for k, v in got.items()} == {k: (v.value, v.comment) for k, v in want.items()}
+        assert all(v.source == exported[u.code].name for v in got.values())
+        src = value_store.get_status(demo.store, u.code, Q3)
+        statuses.add(src.status if src else None)
+        new = value_store.get_status(fresh.store, u.code, Q3)
+        assert (new.status if new else None) == expected_status(src), u.code
+        a, b = demo.report(u.code, Q3), fresh.report(u.code, Q3)
+        assert [(r.code, r.value, r.status) for r in a.indicators] == [(r.code, r.value, r.status) for r in b.indicators]
+        assert [m.rule for m in a.messages] == [m.rule for m in b.messages]
+    assert {"submitted", "approved"} <= statuses and len(statuses) >= 3
+    assert any(v.comment for u in communes for v in value_store.stored_values(fresh.store, u.code, Q3).values())
+
+    # every applied value is in the audit log with its file
+    log = value_store.audit_log(fresh.store)
+    values = [e for e in log if e.action == "value"]
+    files = {(c, Q3): p.name for c, p in exported.items()} | {(c, "2024"): p.name for c, p in exported_2024.items()}
+    assert values and all(e.source == files[(e.unit, e.period)] and e.who == "Trần Văn Huyện" for e in values)
+
+    # the district's own figures, entered by the district itself: then the roll-ups are the same
+    own = value_store.stored_values(demo.store, district, Q3)
+    value_store.write_values(fresh.store, district, Q3, {k: v.value for k, v in own.items()}, "x")
+    want, got = rollup(demo.store, demo.catalogue, district, Period.parse(Q3)), \
+        rollup(fresh.store, fresh.catalogue, district, Period.parse(Q3))
+    assert got.values == pytest.approx(want.values) and want.values
+    assert (got.reported, got.expected) == (want.reported, want.expected)
+    a, b = demo.report(district, Q3), fresh.report(district, Q3)
+    assert [(r.code, r.status) for r in a.rolled_indicators] == [(r.code, r.status) for r in b.rolled_indicators]
+
+    # the same files again: nothing new, nothing written
+    before = digest(fresh.store.path)
+    again = preview(fresh, folders)
+    assert all(pv.acceptable and pv.unchanged for pv in again)
+    assert digest(fresh.store.path) == before
+
+
+def test_export_refuses_a_unit_outside_the_office(fresh, demo, tmp_path):
+    other = next(u for u in unit_store.children(demo.store, "42") if u.code != fresh.office_code)
+    with pytest.raises(ReturnError, match="không thuộc đơn vị của văn phòng này"):
+        export_return(fresh, other.code, Q3, tmp_path)
+    assert not list(tmp_path.glob("*.xlsx"))
+
+
+def test_user_texts_starting_with_formula_signs_stay_text(fresh, district, tmp_path):
+    commune = unit_store.children(fresh.store, district)[0].code
+    notes = {"received_new": "=SUM(1,2)", "received_online": "+84 912 345 678", "carried_over": "-giảm 2 hồ sơ",
+             "resolved_on_time": "@bộ phận một cửa"}
+    fresh.enter(commune, Q3, {"received_new": 10, "received_online": 4, "carried_over": 1, "resolved_on_time": 11},
+                comments=notes)
+    unit_store.rename_unit(fresh.store, commune, "=HYPERLINK(\"http://x\")", "t")
+    fresh.store.set_meta("officer", "+Người lập")
+    path = export_return(fresh, commune, Q3, tmp_path)
+    _, cells = hidden_map(path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET]
+    for code, text in notes.items():
+        cell = ws[cells[code][1]]
+        assert cell.value == text and cell.data_type == "s"
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row
+                   if isinstance(c.value, str) and ("HYPERLINK" in c.value or "Người lập" in c.value))
+    rf = read_return(path, fresh.catalogue)
+    assert {k: rf.comments[k] for k in notes} == notes
+    assert rf.prepared_by == "+Người lập" and rf.checksum_ok
+
+
+# ------------------------------------------------------------------------------------------------ templates
+
+
+def test_templates_for_a_district_and_for_one_commune(fresh, district, tmp_path):
+    communes = unit_store.children(fresh.store, district)
+    paths = export_templates(fresh, district, "2025Q2", tmp_path / "mau")
+    assert len(paths) == len(communes) and all(p.name.startswith("mau_2025Q2_") for p in paths)
+    rf = read_return(paths[0], fresh.catalogue)
+    assert rf.kind == "template" and all(v is None for v in rf.values.values())
+    assert rf.checksum_ok and rf.status is None
+    # a quarter's template holds the quarter's elements; a year's holds the yearly ones too
+    year = read_return(export_return(fresh, communes[0].code, "2025", tmp_path, blank=True), fresh.catalogue)
+    assert "adults_total" in year.values and "adults_total" not in rf.values
+    assert set(rf.values) < set(year.values)
+
+
+def test_a_template_filled_in_with_openpyxl_imports_right(fresh, district, tmp_path):
+    commune = unit_store.children(fresh.store, district)[1]
+    template = export_return(fresh, commune.code, "2025Q2", tmp_path, blank=True)
+    typed = {"carried_over": 12, "received_new": "1.234", "received_online": 600, "resolved_early": 300,
+             "resolved_on_time": 800, "resolved_late": 46, "pending_in_time": 100, "pending_overdue": 0,
+             "satisfaction_tthc_pct": 92.5, "satisfaction_tthc_respondents": "40"}
+    filled = fill(template, tmp_path / "filled.xlsx", typed, {"pending_overdue": "=không có"}, "Phạm Thị Xã")
+    [pv] = preview(fresh, [filled])
+    assert pv.acceptable, pv.refused
+    assert pv.kind == "template" and pv.unit.code == commune.code and str(pv.period) == "2025Q2"
+    assert not pv.checksum_ok and not pv.warnings  # a template is meant to be edited
+    assert pv.status == (None, "draft")
+    want = {k: (1234.0 if k == "received_new" else 40.0 if k == "satisfaction_tthc_respondents" else float(v))
+            for k, v in typed.items()}
+    assert dict(pv.new) == want
+    assert apply(fresh, [pv], {filled}) == len(want)
+    stored = value_store.stored_values(fresh.store, commune.code, "2025Q2")
+    assert {k: v.value for k, v in stored.items()} == want
+    assert stored["pending_overdue"].comment == "=không có"
+    assert value_store.get_status(fresh.store, commune.code, "2025Q2").status == "draft"
+    entries = [e for e in value_store.audit_log(fresh.store, commune.code, "2025Q2") if e.action == "value"]
+    assert all(e.source == "filled.xlsx" and "Phạm Thị Xã" in e.reason for e in entries)
+    # a second template with only some cells: the others are left as they are
+    again = fill(template, tmp_path / "again.xlsx", {"received_new": 1300})
+    [pv] = preview(fresh, [again])
+    assert pv.changes == [("received_new", 1234.0, 1300.0)] and not pv.new
+    apply(fresh, [pv], {again})
+    assert value_store.stored_values(fresh.store, commune.code, "2025Q2")["carried_over"].value == 12
+
+
+def _soffice_convert(src: Path, outdir: Path) -> Path:
+    outdir.mkdir(exist_ok=True)
+    profile = outdir / "profile"
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--calc", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    out = outdir / (src.stem + ".xlsx")
+    assert out.exists()
+    return out
+
+
+@needs_soffice
+def test_a_template_passed_through_libreoffice_imports_right(fresh, district, tmp_path):
+    commune = unit_store.children(fresh.store, district)[2]
+    template = export_return(fresh, commune.code, "2025Q2", tmp_path, blank=True)
+    typed = {"received_new": 200, "received_online": 120, "resolved_on_time": 150, "resolved_late": 10,
+             "pending_in_time": 40, "satisfaction_tthc_pct": 91.5}
+    filled = fill(template, tmp_path / "filled.xlsx", typed, {"received_new": "Số liệu từ một cửa"})
+    converted = _soffice_convert(filled, tmp_path / "lo")
+    # LibreOffice recalculated the indicator formulas: they agree with ParApp's own
+    import python_calamine
+
+    grid = python_calamine.CalamineWorkbook.from_path(str(converted)).get_sheet_by_name(SHEET).to_python(
+        skip_empty_area=False)
+    by_code = {row[2]: row for row in grid if len(row) > 6 and isinstance(row[2], str)}
+    values = {k: float(v) for k, v in typed.items()}
+    for code in ("online_rate", "ontime_rate", "resolution_rate", "satisfaction_tthc"):
+        ind = fresh.catalogue.indicators[code]
+        assert by_code[code][4] == pytest.approx(ind.compute(values)), code
+    [pv] = preview(fresh, [converted])
+    assert pv.acceptable, pv.refused
+    apply(fresh, [pv], {converted})
+    stored = value_store.stored_values(fresh.store, commune.code, "2025Q2")
+    assert {k: v.value for k, v in stored.items()} == values
+    assert stored["received_new"].comment == "Số liệu từ một cửa"
+    # and so do the status formulas, for the targets a formula can judge
+    live = {c for c in formula_cells(template, SHEET) if c.startswith("G")}
+    judged = {row[2]: row[6] for i, row in enumerate(grid, 1) if f"G{i}" in live}
+    assert "online_rate" in judged
+    for r in fresh.report(commune.code, "2025Q2").indicators:
+        if r.code in judged:
+            assert judged[r.code] == STATUS_NAMES[r.status].vi, r.code
+
+
+@needs_soffice
+def test_a_return_renders_to_pdf_with_its_diacritics(demo, exported, tmp_path):
+    path = next(iter(exported.values()))
+    profile = tmp_path / "profile"
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / (path.stem + ".pdf")
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        for words in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Quý III/2025",
+                      "NGƯỜI LẬP BIỂU", "Trang 1/"):
+            assert words in text, words
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+                       check=True, capture_output=True)
+        assert list(tmp_path.glob("page*.png"))
+
+
+# ------------------------------------------------------------------------------------------------ refusals
+
+
+def _nghe_an_return(tmp_path: Path) -> Path:
+    with Office.create(tmp_path / "na.db", "40") as na:
+        na.enter("17014", Q3, {"received_new": 5})
+        return export_return(na, "17014", Q3, tmp_path)
+
+
+def _zip_bomb(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (40 * 1024 * 1024))
+    return path
+
+
+def _other_program(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.append(["Họ tên", "Số điện thoại"])
+    wb.active.append(["Nguyễn Văn A", "0912345678"])
+    wb.save(path)
+    return path
+
+
+BAD = {
+    "truncated": lambda good, tmp: (tmp / "cut.xlsx").write_bytes(good.read_bytes()[:len(good.read_bytes()) // 2])
+    and (tmp / "cut.xlsx", "không phải là tệp Excel (.xlsx) đọc được", None, None),
+    "csv": lambda good, tmp: (tmp / "csv.xlsx").write_text("ma,gia_tri\nreceived_new,5\n", encoding="utf-8")
+    and (tmp / "csv.xlsx", "không phải là tệp Excel (.xlsx) đọc được", None, None),
+    "zip bomb": lambda good, tmp: (_zip_bomb(tmp / "bomb.xlsx"), "nghi là tệp nén độc hại", None, None),
+    "other program": lambda good, tmp: (_other_program(tmp / "danh-ba.xlsx"), "không phải là báo cáo ParApp",
+                                        None, None),
+    "another province": lambda good, tmp: (_nghe_an_return(tmp), "là báo cáo của tỉnh mã 40", META_SHEET,
+                                           "province"),
+    "catalogue version": lambda good, tmp: (edit(good, tmp / "cat.xlsx", META_SHEET, meta_cell(good, "catalogue_version"),
+                                                 "2024.9"), 'phiên bản "2024.9"', META_SHEET, "catalogue_version"),
+    "formula in a count": lambda good, tmp: (_set_value(good, tmp / "f.xlsx", "received_new", "=10+5"),
+                                             "ô chứa công thức", SHEET, "received_new"),
+    "text in a count": lambda good, tmp: (_set_value(good, tmp / "t.xlsx", "received_new", "mười hai"),
+                                          '"mười hai" không phải là một số', SHEET, "received_new"),
+    "negative count": lambda good, tmp: (_set_value(good, tmp / "n.xlsx", "received_online", -5),
+                                         "không được nhỏ hơn 0", SHEET, "received_online"),
+    "fraction in a count": lambda good, tmp: (_set_value(good, tmp / "h.xlsx", "carried_over", 2.5),
+                                              "phải là số nguyên", SHEET, "carried_over"),
+    "percentage past 100": lambda good, tmp: (_set_value(good, tmp / "p.xlsx", "satisfaction_tthc_pct", 120),
+                                              "từ 0 đến 100", SHEET, "satisfaction_tthc_pct"),
+    # "1,234" reads in Vietnamese as one point two three four: not a count
+    "English thousands": lambda good, tmp: (_set_value(good, tmp / "e.xlsx", "received_new", "1,234"),
+                                            "phải là số nguyên, không nhận 1,234", SHEET, "received_new"),
+    "text in the English way": lambda good, tmp: (_set_value(good, tmp / "e2.xlsx", "received_new", "1,234.5"),
+                                                  '"1,234.5" không phải là một số', SHEET, "received_new"),
+    "a cell far away": lambda good, tmp: (edit(good, tmp / "far.xlsx", SHEET, "XFD1048576", 1),
+                                          "quá xa vùng của biểu mẫu", SHEET, None),
+    "a date": lambda good, tmp: (_set_value(good, tmp / "d.xlsx", "received_new", __import__("datetime").date(2025, 9, 1)),
+                                 "ngày tháng", SHEET, "received_new"),
+}
+
+
+def _set_value(good: Path, out: Path, code: str, value) -> Path:
+    _, cells = hidden_map(good)
+    return edit(good, out, SHEET, cells[code][0], value)
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_files_are_refused_naming_file_sheet_and_cell(case, exported, fresh, tmp_path, cli):
+    good = next(iter(exported.values()))
+    path, words, sheet, where = BAD[case](good, tmp_path)
+    before = digest(fresh.store.path)
+    [pv] = preview(fresh, [path])
+    assert pv.refused is not None
+    message = pv.refused.message("vi")
+    assert f'Tệp "{path.name}"' in message and words in message, message
+    assert "\n" not in message
+    if sheet is not None:
+        assert f'trang "{sheet}"' in message
+        if where is None:
+            pass
+        elif sheet == META_SHEET:
+            assert f"ô {meta_cell(good, where)}" in message
+        else:
+            assert f"ô {hidden_map(good)[1][where][0]}" in message
+    assert pv.refused.message("en").startswith(f'File "{path.name}"')
+    with pytest.raises(ParAppError):
+        apply(fresh, [pv], {path})
+    # with a good file beside it: all or nothing
+    code, out, err = cli("import-returns", "--db", fresh.store.path, good, path, "--yes")
+    assert code == 1 and "Không nhập tệp nào" in err and "BỊ TỪ CHỐI" in out
+    assert digest(fresh.store.path) == before
+
+
+def test_an_approved_period_is_refused_until_the_approval_is_revoked(demo, fresh, exported, tmp_path):
+    commune = next(c for c in exported if expected_status(value_store.get_status(demo.store, c, Q3)) == "submitted")
+    path = exported[commune]
+    apply(fresh, preview(fresh, [path]), {path})
+    fresh.approve(commune, Q3)
+    changed = _set_value(path, tmp_path / "changed.xlsx", "received_new", 999)
+    before = digest(fresh.store.path)
+    [pv] = preview(fresh, [changed])
+    assert pv.refused is not None
+    message = pv.refused.message("vi")
+    assert "đã được duyệt nên bị khoá" in message and pv.unit.name in message and "Quý III/2025" in message
+    # a preview made while the period was open does not get past an approval given since
+    fresh.return_(commune, Q3, "Kiểm tra lại")
+    [stale] = preview(fresh, [changed])
+    assert stale.acceptable and stale.warnings  # the file was edited after export: a warning only
+    value_store.set_status(fresh.store, commune, Q3, "approved", "Trưởng phòng")
+    before = digest(fresh.store.path)
+    with pytest.raises(value_store.LockedError) as e:
+        apply(fresh, [stale], {changed})
+    assert "Quý III/2025" in e.value.message("vi") and stale.unit.name in e.value.message("vi")
+    assert digest(fresh.store.path) == before
+    # revoked: the return goes in
+    fresh.return_(commune, Q3, "Mở khoá để nhập lại")
+    [pv] = preview(fresh, [changed])
+    assert pv.acceptable and pv.changes == [("received_new", value_store.stored_values(
+        fresh.store, commune, Q3)["received_new"].value, 999.0)]
+    apply(fresh, [pv], {changed})
+    assert value_store.stored_values(fresh.store, commune, Q3)["received_new"].value == 999
+
+
+def test_two_files_for_one_unit_and_period_are_both_refused(fresh, exported, tmp_path):
+    path = next(iter(exported.values()))
+    copy = tmp_path / "copy.xlsx"
+    shutil.copy(path, copy)
+    previews = preview(fresh, [path, copy, path])  # the same file twice counts once
+    assert len(previews) == 2
+    assert all(pv.refused is not None and "hãy chỉ chọn một" in pv.refused.message("vi") for pv in previews)
+
+
+def test_a_unit_not_below_the_office_is_refused(demo, fresh, tmp_path):
+    other = next(u for u in unit_store.subtree(demo.store, "42") if u.level == "commune"
+                 and not unit_store.is_below(fresh.store, u.code, fresh.office_code))
+    path = export_return(demo, other.code, Q3, tmp_path)
+    [pv] = preview(fresh, [path])
+    assert pv.refused is not None and "không phải là đơn vị cấp dưới" in pv.refused.message("vi")
+
+
+def test_a_return_edited_after_export_is_a_warning(fresh, exported, tmp_path):
+    path = _set_value(next(iter(exported.values())), tmp_path / "edited.xlsx", "received_new", 1)
+    [pv] = preview(fresh, [path])
+    assert pv.acceptable and not pv.checksum_ok
+    assert any("mã kiểm tra không khớp" in w.vi for w in pv.warnings)
+
+
+# ------------------------------------------------------------------------------------------------ command line
+
+
+def test_command_line_export_template_and_import(demo, district, fresh, tmp_path, cli):
+    demo_db, db = demo.store.path, fresh.store.path
+    commune = next(u.code for u in unit_store.children(demo.store, district)
+                   if len(value_store.stored_values(demo.store, u.code, Q3)) == 21)
+    out = tmp_path / "r.xlsx"
+    code, stdout, err = cli("export-return", "--db", demo_db, "--unit", commune, "--period", Q3, "--out", out)
+    assert code == 0 and out.exists() and "Đã ghi báo cáo Quý III/2025" in stdout, err
+    code, stdout, _ = cli("template", "--db", db, "--unit", district, "--period", Q3, "--out", tmp_path / "mau")
+    assert code == 0 and len(list((tmp_path / "mau").glob("mau_*.xlsx"))) == len(unit_store.children(demo.store,
+                                                                                                     district))
+    code, stdout, _ = cli("template", "--db", db, "--unit", commune, "--period", Q3, "--out", tmp_path / "one.xlsx")
+    assert code == 0 and (tmp_path / "one.xlsx").exists()
+
+    before = digest(db)
+    code, stdout, _ = cli("import-returns", "--db", db, out)
+    assert code == 0 and "Mới: 21 giá trị" in stdout and "--yes" in stdout
+    code, stdout, _ = cli("import-returns", "--db", db, out, "--yes", "--dry-run", "--lang", "en")
+    assert code == 0 and "New: 21 value(s)" in stdout
+    assert digest(db) == before
+    code, stdout, _ = cli("import-returns", "--db", db, out, "--yes", "--lang", "en")
+    assert code == 0 and "Imported 1 file(s): 21 value(s) changed." in stdout
+    code, stdout, err = cli("import-returns", "--db", db, tmp_path / "none")
+    assert code == 1 and err.strip()
+    (tmp_path / "empty").mkdir()
+    code, stdout, err = cli("import-returns", "--db", db, tmp_path / "empty")
+    assert code == 1 and "Không tìm thấy tệp .xlsx" in err
+
+
+# ------------------------------------------------------------------------------------------------ random mutations
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory, demo, district, exported):
+    """A fresh district database file and one valid return, copied per example."""
+    folder = tmp_path_factory.mktemp("base")
+    with Office.create(folder / "base.db", "42", office=district) as office:
+        del office
+    commune, path = next((c, p) for c, p in exported.items()
+                         if len(value_store.stored_values(demo.store, c, Q3)) > 15)
+    keys = {k: meta_cell(path, k) for k in hidden_map(path)[0]}
+    return folder / "base.db", path, hidden_map(path), keys
+
+
+_value = st.one_of(
+    st.text(max_size=12), st.integers(-10**13, 10**13), st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["=1+1", "=A1", "1.234", "12,5", "-0", "  7 ", "1.2.3", "1e3", "TRUE", "#DIV/0!"]),
+    st.booleans())
+_mutation = st.one_of(
+    st.tuples(st.just("value"), st.integers(0, 100), _value),
+    st.tuples(st.just("meta"), st.sampled_from(["unit", "period", "catalogue_version", "format", "kind", "province",
+                                                 "format_version", "checksum"]), st.text(max_size=10)),
+    st.tuples(st.just("drop hidden sheet"), st.none(), st.none()),
+    st.tuples(st.just("truncate"), st.integers(0, 40000), st.none()),
+    st.tuples(st.just("flip"), st.integers(0, 40000), st.integers(1, 255)),
+    st.tuples(st.just("xml"), st.tuples(st.integers(0, 20), st.integers(0, 10**6)), st.binary(max_size=8)),
+)
+
+
+def _mutate_xml(path: Path, which: int, at: int, insert: bytes) -> None:
+    """Cut or splice bytes inside one unpacked part of the workbook, and pack it again (sound zip, odd XML)."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    names = sorted(parts)
+    name = names[which % len(names)]
+    data = parts[name]
+    at = at % (len(data) + 1)
+    parts[name] = data[:at] + insert + data[at + (0 if insert else 1):]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n in names:
+            zf.writestr(n, parts[n])
+
+
+@settings(max_examples=int(os.environ.get("PARAPP_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mutations=st.lists(_mutation, min_size=1, max_size=3))
+def test_mutated_returns_import_cleanly_or_are_refused(base, tmp_path, mutations):
+    db_file, good, (meta, cells), keys = base
+    work = tmp_path / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    db = work / "d.db"
+    shutil.copy(db_file, db)
+    path = work / "mutated.xlsx"
+    shutil.copy(good, path)
+    codes = sorted(cells)
+    for kind, where, what in mutations:
+        if kind in ("value", "meta", "drop hidden sheet"):
+            try:
+                wb = openpyxl.load_workbook(path)
+            except Exception:
+                continue  # an earlier mutation broke the file for openpyxl too
+            try:
+                if kind == "value":
+                    wb[SHEET][cells[codes[where % len(codes)]][0]] = what
+                elif kind == "meta":
+                    wb[META_SHEET][keys[where]] = what
+                elif META_SHEET in wb.sheetnames:
+                    del wb[META_SHEET]
+                wb.save(path)
+            except Exception:
+                continue  # openpyxl will not write it (a control character, ...): no mutation this time
+        elif kind == "xml":
+            try:
+                _mutate_xml(path, where[0], where[1], what)
+            except Exception:
+                continue  # an earlier mutation broke the zip
+        elif kind == "truncate":
+            data = path.read_bytes()
+            path.write_bytes(data[:where % max(len(data), 1)])
+        else:
+            data = bytearray(path.read_bytes())
+            if data:
+                data[where % len(data)] ^= what
+                path.write_bytes(bytes(data))
+    office = Office.open(db)
+    try:
+        before = digest(db)
+        [pv] = preview(office, [path])
+        assert digest(db) == before
+        event("refused" if pv.refused is not None else "imported")
+        if pv.refused is not None:
+            assert pv.refused.message("vi").startswith(f'Tệp "{path.name}"')
+            with pytest.raises(ParAppError):
+                apply(office, [pv], {path})
+            assert digest(db) == before
+            return
+        apply(office, [pv], {path})
+        rf = pv.file
+        stored = value_store.stored_values(office.store, pv.unit.code, str(pv.period))
+        for code, v in rf.values.items():
+            el = office.catalogue.elements[code]
+            if v is None:
+                assert code not in stored
+            else:
+                assert stored[code].value == el.check(v) == v
+        assert pv.unit.level == "commune" and unit_store.is_below(office.store, pv.unit.code, office.office_code)
+    finally:
+        office.close()
+
+
+def test_zip_checks_happen_before_any_reader(tmp_path, fresh):
+    """A member that declares less than it holds fails its CRC in the zip check, not inside calamine."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"<x/>" * 1000)
+    data = bytearray(buf.getvalue())
+    # shrink the declared size of the last member in the central directory
+    cd = data.rfind(b"PK\x01\x02")
+    data[cd + 24:cd + 28] = (10).to_bytes(4, "little")
+    path = tmp_path / "liar.xlsx"
+    path.write_bytes(bytes(data))
+    [pv] = preview(fresh, [path])
+    assert pv.refused is not None and 'Tệp "liar.xlsx"' in pv.refused.message("vi")
