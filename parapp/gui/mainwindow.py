@@ -112,6 +112,11 @@ class MainWindow(QMainWindow):
         split.setSizes([320, 960])
         self.setCentralWidget(split)
         self._build_actions()
+        from parapp.gui.exchange import Exchange
+
+        self.exchange = Exchange(self)
+        self.exchange.data_changed.connect(self._imported)
+        self.setAcceptDrops(True)
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
         self.status_label.setText(self.tr("{officer} · {path}").format(
@@ -231,6 +236,28 @@ class MainWindow(QMainWindow):
         else:
             self.entry._update_banner()
         self._update_actions()
+
+    def _imported(self) -> None:
+        """Returns were imported: every tab and the tree read the database again."""
+        self.tree_model.refresh_statuses()
+        current = self.tabs.currentWidget()
+        current.refresh()
+        self._stale = {self.entry, self.overview, self.catalogue, self.history} - {current}
+        self._update_actions()
+
+    def dragEnterEvent(self, event) -> None:
+        from parapp.gui.exchange import dropped_paths
+
+        if dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        from parapp.gui.exchange import dropped_paths
+
+        paths = dropped_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.exchange.import_paths(paths)
 
     def _update_actions(self) -> None:
         st = self.tree_model.status_of(self.unit)

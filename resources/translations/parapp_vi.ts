@@ -452,6 +452,117 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     </message>
 </context>
 <context>
+    <name>Exchange</name>
+    <message>
+        <source>E&amp;xcel</source>
+        <translation>&amp;Excel</translation>
+    </message>
+    <message>
+        <source>&amp;Export this unit&apos;s return…</source>
+        <translation>&amp;Xuất báo cáo của đơn vị này…</translation>
+    </message>
+    <message>
+        <source>Export to the &amp;outbox with an e-mail draft</source>
+        <translation>Xuất vào &amp;hộp thư đi kèm thư nháp</translation>
+    </message>
+    <message>
+        <source>Blank &amp;templates for the units below…</source>
+        <translation>&amp;Mẫu trống cho các đơn vị trực thuộc…</translation>
+    </message>
+    <message>
+        <source>&amp;Import returns…</source>
+        <translation>&amp;Nhập báo cáo…</translation>
+    </message>
+    <message>
+        <source>Import a &amp;folder of returns…</source>
+        <translation>Nhập cả &amp;thư mục báo cáo…</translation>
+    </message>
+    <message>
+        <source>&amp;Consolidated workbook…</source>
+        <translation>&amp;Bảng tổng hợp…</translation>
+    </message>
+    <message>
+        <source>E-mail address of the level &amp;above…</source>
+        <translation>Địa chỉ thư điện tử của &amp;cấp trên…</translation>
+    </message>
+    <message>
+        <source>Export the return</source>
+        <translation>Xuất báo cáo</translation>
+    </message>
+    <message>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation>Tệp Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Writing the return…</source>
+        <translation>Đang ghi báo cáo…</translation>
+    </message>
+    <message>
+        <source>Return written: {path}</source>
+        <translation>Đã ghi báo cáo: {path}</translation>
+    </message>
+    <message>
+        <source>Writing the return and the e-mail draft…</source>
+        <translation>Đang ghi báo cáo và thư nháp…</translation>
+    </message>
+    <message>
+        <source>In the outbox: {path} — open it in your mail program to send it when the connection is back.</source>
+        <translation>Đã đưa vào hộp thư đi: {path} — mở tệp này bằng chương trình thư điện tử để gửi khi có kết nối mạng.</translation>
+    </message>
+    <message>
+        <source>Folder for the blank templates</source>
+        <translation>Thư mục lưu các mẫu trống</translation>
+    </message>
+    <message>
+        <source>Writing blank templates…</source>
+        <translation>Đang ghi các mẫu trống…</translation>
+    </message>
+    <message>
+        <source>{n} blank template(s) written to {folder}</source>
+        <translation>Đã ghi {n} mẫu trống vào {folder}</translation>
+    </message>
+    <message>
+        <source>Consolidated workbook</source>
+        <translation>Bảng tổng hợp</translation>
+    </message>
+    <message>
+        <source>Rolling up and writing the consolidated workbook…</source>
+        <translation>Đang tổng hợp và ghi bảng tổng hợp…</translation>
+    </message>
+    <message>
+        <source>Consolidated workbook written: {path}</source>
+        <translation>Đã ghi bảng tổng hợp: {path}</translation>
+    </message>
+    <message>
+        <source>E-mail of the level above</source>
+        <translation>Thư điện tử của cấp trên</translation>
+    </message>
+    <message>
+        <source>Returns are addressed to:</source>
+        <translation>Báo cáo được gửi tới:</translation>
+    </message>
+    <message>
+        <source>Import returns</source>
+        <translation>Nhập báo cáo</translation>
+    </message>
+    <message>
+        <source>Import a folder of returns</source>
+        <translation>Nhập cả thư mục báo cáo</translation>
+    </message>
+    <message>
+        <source>There is no Excel workbook to import there.</source>
+        <translation>Không có tệp Excel nào để nhập ở đó.</translation>
+    </message>
+    <message>
+        <source>Reading the returns…</source>
+        <translation>Đang đọc các báo cáo…</translation>
+    </message>
+    <message>
+        <source>{n} value(s) imported from {files} file(s).</source>
+        <translation>Đã nhập {n} giá trị từ {files} tệp.</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message>
         <source>{commune} ({district})</source>
@@ -725,6 +836,49 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     <message>
         <source>Show the changes of this unit in every period, not only the chosen one.</source>
         <translation>Hiện các thay đổi của đơn vị này trong mọi kỳ báo cáo, không chỉ kỳ đang chọn.</translation>
+    </message>
+</context>
+<context>
+    <name>ImportPreviewDialog</name>
+    <message>
+        <source>Import returns: preview</source>
+        <translation>Nhập báo cáo: xem trước</translation>
+    </message>
+    <message>
+        <source>{files} file(s) read; {ok} can be imported, {refused} refused. Tick the files to apply: they are applied together, or not at all.</source>
+        <translation>Đã đọc {files} tệp; {ok} tệp nhập được, {refused} tệp bị từ chối. Đánh dấu các tệp cần nhập: các tệp được nhập cùng một lúc, hoặc không tệp nào.</translation>
+    </message>
+    <message>
+        <source>Select all</source>
+        <translation>Chọn tất cả</translation>
+    </message>
+    <message>
+        <source>Select none</source>
+        <translation>Bỏ chọn tất cả</translation>
+    </message>
+    <message>
+        <source>blank template</source>
+        <translation>mẫu trống</translation>
+    </message>
+    <message>
+        <source>return</source>
+        <translation>báo cáo</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>Thay đổi</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Mới</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>The database already holds these figures.</source>
+        <translation>Cơ sở dữ liệu đã có đúng các số liệu này.</translation>
     </message>
 </context>
 <context>
@@ -1041,6 +1195,45 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     <message>
         <source>Part of the year</source>
         <translation>Kỳ trong năm</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewModel</name>
+    <message>
+        <source>File</source>
+        <translation>Tệp</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>Đơn vị</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Kỳ báo cáo</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Mới</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>Thay đổi</translation>
+    </message>
+    <message>
+        <source>Checks</source>
+        <translation>Kiểm tra</translation>
+    </message>
+    <message>
+        <source>Remarks</source>
+        <translation>Lưu ý</translation>
+    </message>
+    <message>
+        <source>{n} failing</source>
+        <translation>{n} không đạt</translation>
+    </message>
+    <message>
+        <source>Nothing new</source>
+        <translation>Không có gì mới</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,433 @@
+"""Excel returns in the window: export, blank templates, import with a preview, consolidated workbook, outbox.
+
+Every file operation runs in a Task (progress and Cancel after ~0.5 s) on its own database connection;
+the window's connection sees the result once it is committed.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from parapp.domain.periods import Period
+from parapp.engine.office import Office
+from parapp.gui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QAction,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QModelIndex,
+    QObject,
+    QPushButton,
+    QSplitter,
+    Qt,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    Signal,
+)
+from parapp.gui.workers import Task
+from parapp.i18n import ParAppError, format_number, language
+
+
+def _num(v: float | None) -> str:
+    return "—" if v is None else format_number(v, 0 if v == int(v) else 2)
+
+
+class PreviewModel(QAbstractTableModel):
+    """One row per file: whether to apply it, the file, unit, period, new, changed, checks, warnings."""
+
+    def __init__(self, previews: list, parent=None):
+        super().__init__(parent)
+        self.previews = previews
+        self.checked = [p.acceptable and not p.unchanged for p in previews]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.previews)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else 7
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return [self.tr("File"), self.tr("Unit"), self.tr("Period"), self.tr("New"), self.tr("Changed"),
+                    self.tr("Checks"), self.tr("Remarks")][section]
+        return None
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == 0 and self.previews[index.row()].acceptable:
+            f |= Qt.ItemFlag.ItemIsUserCheckable
+        return f
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        p, col = self.previews[index.row()], index.column()
+        if role == Qt.ItemDataRole.CheckStateRole and col == 0:
+            if not p.acceptable:
+                return None
+            return Qt.CheckState.Checked if self.checked[index.row()] else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return p.path.name
+            if col == 1:
+                return p.unit.name if p.unit else "—"
+            if col == 2:
+                return p.period.label(language()) if p.period else "—"
+            if col == 3:
+                return str(len(p.new)) if p.acceptable else ""
+            if col == 4:
+                return str(len(p.changes) + len(p.comments)) if p.acceptable else ""
+            if col == 5:
+                errors = sum(m.severity == "error" for m in p.failures)
+                return ("⚠ " + self.tr("{n} failing").format(n=len(p.failures))) if p.failures else (
+                    "✔" if p.acceptable and not errors else "")
+            if col == 6:
+                if not p.acceptable:
+                    return "✘ " + p.refused.message()
+                notes = [w.get() for w in p.warnings]
+                if p.unchanged:
+                    notes.append(self.tr("Nothing new"))
+                return "; ".join(notes)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return str(p.path) if col == 0 else (p.refused.message() if p.refused else None)
+        if role == Qt.ItemDataRole.ForegroundRole and not p.acceptable:
+            from parapp.gui.qt import QBrush, QColor
+
+            return QBrush(QColor("#B34000"))
+        return None
+
+    def setData(self, index: QModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role == Qt.ItemDataRole.CheckStateRole and index.column() == 0 and self.previews[index.row()].acceptable:
+            self.checked[index.row()] = Qt.CheckState(value) == Qt.CheckState.Checked
+            self.dataChanged.emit(index, index, [role])
+            return True
+        return False
+
+    def set_all(self, on: bool) -> None:
+        self.checked = [on and p.acceptable for p in self.previews]
+        if self.previews:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.previews) - 1, 0))
+
+    def accepted_paths(self) -> set[Path]:
+        return {p.path for p, c in zip(self.previews, self.checked, strict=True) if c}
+
+
+class ImportPreviewDialog(QDialog):
+    """What the import would do, file by file; the officer ticks the files to apply."""
+
+    def __init__(self, office: Office, previews: list, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Import returns: preview"))
+        self.office = office
+        self.model = PreviewModel(previews, self)
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().hide()
+        h = self.view.horizontalHeader()
+        for c in range(6):
+            h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        self.details = QTextBrowser(self)
+        refused = sum(not p.acceptable for p in previews)
+        summary = self.tr("{files} file(s) read; {ok} can be imported, {refused} refused. Tick the files to apply: "
+                          "they are applied together, or not at all.").format(
+            files=len(previews), ok=len(previews) - refused, refused=refused)
+        self.summary = QLabel(summary, self)
+        self.summary.setWordWrap(True)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(self.view)
+        split.addWidget(self.details)
+        split.setSizes([260, 240])
+        all_btn = QPushButton(self.tr("Select all"), self)
+        none_btn = QPushButton(self.tr("Select none"), self)
+        all_btn.clicked.connect(lambda: self.model.set_all(True))
+        none_btn.clicked.connect(lambda: self.model.set_all(False))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Apply | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(self._apply_clicked)
+        self.buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(all_btn)
+        row.addWidget(none_btn)
+        row.addStretch(1)
+        row.addWidget(self.buttons)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.summary)
+        lay.addWidget(split, 1)
+        lay.addLayout(row)
+        self.view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
+        self.model.dataChanged.connect(self._update_apply)
+        self._update_apply()
+        self.resize(1000, 620)
+        if previews:
+            self.view.selectRow(0)
+
+    def _update_apply(self, *_args) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Apply).setEnabled(bool(self.model.accepted_paths()))
+
+    def _apply_clicked(self) -> None:
+        self.accept()
+
+    def accepted_paths(self) -> set[Path]:
+        return self.model.accepted_paths()
+
+    def _show(self, row: int) -> None:
+        if row < 0:
+            return
+        p = self.model.previews[row]
+        cat = self.office.catalogue
+        lang = language()
+        parts = [f"<h3>{html.escape(p.path.name)}</h3>"]
+        if p.refused:
+            parts.append(f"<p style='color:#B34000'>✘ {html.escape(p.refused.message())}</p>")
+            self.details.setHtml("".join(parts))
+            return
+        kind = self.tr("blank template") if p.kind == "template" else self.tr("return")
+        parts.append(f"<p><b>{html.escape(p.unit.name)}</b> ({p.unit.code}) · {html.escape(p.period.label(lang))}"
+                     f" · {html.escape(kind)}</p>")
+        for w in p.warnings:
+            parts.append(f"<p>△ {html.escape(w.get())}</p>")
+        for m in p.failures:
+            parts.append(f"<p>{'⚠' if m.severity == 'error' else '△'} {html.escape(m.describe(lang))}</p>")
+
+        def name(code: str) -> str:
+            el = cat.elements.get(code)
+            return html.escape(el.name.get() if el else code)
+
+        if p.changes:
+            parts.append("<h4>" + html.escape(self.tr("Changed")) + "</h4><ul>")
+            parts += [f"<li>{name(c)}: {_num(o)} → <b>{_num(n)}</b></li>" for c, o, n in p.changes]
+            parts.append("</ul>")
+        if p.new:
+            parts.append("<h4>" + html.escape(self.tr("New")) + "</h4><ul>")
+            parts += [f"<li>{name(c)}: <b>{_num(v)}</b></li>" for c, v in p.new]
+            parts.append("</ul>")
+        if p.comments:
+            parts.append("<h4>" + html.escape(self.tr("Comments")) + "</h4><ul>")
+            parts += [f"<li>{name(c)}: {html.escape(o or '')} → <b>{html.escape(n or '')}</b></li>"
+                      for c, o, n in p.comments]
+            parts.append("</ul>")
+        if p.unchanged:
+            parts.append("<p>" + html.escape(self.tr("The database already holds these figures.")) + "</p>")
+        self.details.setHtml("".join(parts))
+
+
+class Exchange(QObject):
+    """The Excel menu of the main window and what its items do."""
+
+    data_changed = Signal()
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        menu = window.menuBar().addMenu(self.tr("E&xcel"))
+        window.menuBar().insertMenu(window.menuBar().actions()[2], menu)
+        self.actions: dict[str, QAction] = {}
+        for key, text, slot in [
+            ("export", self.tr("&Export this unit's return…"), self.export_return),
+            ("outbox", self.tr("Export to the &outbox with an e-mail draft"), self.export_to_outbox),
+            ("templates", self.tr("Blank &templates for the units below…"), self.export_templates),
+            ("import", self.tr("&Import returns…"), self.import_files_dialog),
+            ("import_folder", self.tr("Import a &folder of returns…"), self.import_folder_dialog),
+            ("consolidated", self.tr("&Consolidated workbook…"), self.export_consolidated),
+            ("email", self.tr("E-mail address of the level &above…"), self.set_upper_email),
+        ]:
+            a = QAction(text, window)
+            a.triggered.connect(lambda _c=False, slot=slot: slot())
+            menu.addAction(a)
+            self.actions[key] = a
+            if key in ("outbox", "import_folder", "consolidated"):
+                menu.addSeparator()
+        self._tasks: list[Task] = []
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    @property
+    def office(self) -> Office:
+        return self.window.office
+
+    def _context(self) -> tuple[str, Period]:
+        return self.window.unit, self.window.period
+
+    def _run(self, label: str, fn, done) -> Task:
+        """fn(office, progress) on a worker thread with its own connection; done(result) back here."""
+        path = self.office.store.path
+
+        def work(progress):
+            with Office.open(path) as office:
+                return fn(office, progress)
+
+        task = Task(self.window, label, work)
+        task.finished.connect(done)
+        task.failed.connect(self._failed)
+        self._tasks = [t for t in self._tasks if not t.is_cancelled] + [task]
+        return task.start()
+
+    def _failed(self, exc, text: str) -> None:
+        if isinstance(exc, ParAppError):
+            QMessageBox.warning(self.window, "ParApp", exc.message())
+        else:
+            raise exc
+
+    def _say(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 8000)
+
+    # -- export ---------------------------------------------------------------------------------
+
+    def export_return(self, out: Path | None = None) -> None:
+        from parapp.exchange.returns import export_return, file_name
+
+        unit, period = self._context()
+        u = self.office.unit(unit)
+        if out is None:
+            chosen, _ = QFileDialog.getSaveFileName(self.window, self.tr("Export the return"),
+                                                    str(Path.home() / file_name(u, period)),
+                                                    self.tr("Excel workbooks (*.xlsx)"))
+            if not chosen:
+                return
+            out = Path(chosen)
+        self._run(self.tr("Writing the return…"), lambda office, progress: export_return(
+            office, unit, period, out, progress=progress),
+            lambda path: self._say(self.tr("Return written: {path}").format(path=path)))
+
+    def export_to_outbox(self, to: str | None = None) -> None:
+        from parapp.exchange.outbox import make_eml, outbox_dir, write_outbox
+        from parapp.exchange.returns import export_return, file_name
+
+        unit, period = self._context()
+
+        def work(office, progress):
+            u = office.unit(unit)
+            folder = outbox_dir(office)
+            written = export_return(office, unit, period, folder / file_name(u, period), progress=progress)
+            box = write_outbox(office, written, unit=unit, period=period)
+            if box != written:
+                written.unlink(missing_ok=True)
+            return make_eml(office, box, to=to, unit=unit, period=period)
+
+        self._run(self.tr("Writing the return and the e-mail draft…"), work,
+                  lambda eml: self._say(self.tr("In the outbox: {path} — open it in your mail program to send "
+                                                "it when the connection is back.").format(path=eml)))
+
+    def export_templates(self, folder: Path | None = None) -> None:
+        from parapp.exchange.returns import export_templates
+
+        unit, period = self._context()
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(self.window, self.tr("Folder for the blank templates"),
+                                                      str(Path.home()))
+            if not chosen:
+                return
+            folder = Path(chosen)
+        self._run(self.tr("Writing blank templates…"), lambda office, progress: export_templates(
+            office, unit, period, folder, progress=progress),
+            lambda paths: self._say(self.tr("{n} blank template(s) written to {folder}").format(
+                n=len(paths), folder=folder)))
+
+    def export_consolidated(self, out: Path | None = None) -> None:
+        from parapp.exchange.consolidated import export_consolidated
+
+        unit, period = self._context()
+        if out is None:
+            u = self.office.unit(unit)
+            chosen, _ = QFileDialog.getSaveFileName(
+                self.window, self.tr("Consolidated workbook"),
+                str(Path.home() / f"{period}_{u.code}_tong-hop.xlsx"), self.tr("Excel workbooks (*.xlsx)"))
+            if not chosen:
+                return
+            out = Path(chosen)
+        self._run(self.tr("Rolling up and writing the consolidated workbook…"),
+                  lambda office, progress: export_consolidated(office, unit, period, out, progress=progress,
+                                                               lang=language()),
+                  lambda path: self._say(self.tr("Consolidated workbook written: {path}").format(path=path)))
+
+    def set_upper_email(self) -> None:
+        from parapp.exchange.outbox import set_upper_email
+
+        current = self.office.store.meta("upper_email") or ""
+        address, ok = QInputDialog.getText(self.window, self.tr("E-mail of the level above"),
+                                           self.tr("Returns are addressed to:"), text=current)
+        if not ok:
+            return
+        try:
+            set_upper_email(self.office, address)
+        except ParAppError as e:
+            QMessageBox.warning(self.window, "ParApp", e.message())
+
+    # -- import ---------------------------------------------------------------------------------
+
+    def import_files_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self.window, self.tr("Import returns"), str(Path.home()),
+                                                self.tr("Excel workbooks (*.xlsx)"))
+        if files:
+            self.import_paths([Path(f) for f in files])
+
+    def import_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, self.tr("Import a folder of returns"),
+                                                  str(Path.home()))
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths: list[Path], decide=None) -> None:
+        """Read the files, show the preview, apply the ticked ones in one transaction.
+
+        decide(dialog) -> bool replaces the dialog's exec() (tests); it may tick or untick files first.
+        """
+        from parapp.exchange.returns import preview
+
+        def previewed(previews) -> None:
+            if not previews:
+                QMessageBox.information(self.window, "ParApp", self.tr("There is no Excel workbook to import there."))
+                return
+            dlg = ImportPreviewDialog(self.office, previews, self.window)
+            ok = decide(dlg) if decide is not None else dlg.exec()
+            if ok:
+                self._apply(previews, dlg.accepted_paths())
+
+        self._run(self.tr("Reading the returns…"), lambda office, progress: preview(office, paths, progress),
+                  previewed)
+
+    def _apply(self, previews: list, accepted: set[Path]) -> None:
+        from parapp.exchange.returns import apply
+
+        if not accepted:
+            return
+
+        def done(n: int) -> None:
+            self._say(self.tr("{n} value(s) imported from {files} file(s).").format(n=n, files=len(accepted)))
+            self.data_changed.emit()
+
+        # apply on the window's own connection: it is quick (one transaction) and the window reads it next
+        try:
+            n = apply(self.office, previews, accepted)
+        except ParAppError as e:
+            QMessageBox.warning(self.window, "ParApp", e.message())
+            return
+        done(n)
+
+
+def dropped_paths(mime) -> list[Path]:
+    """The .xlsx files and folders in a drag-and-drop."""
+    if not mime.hasUrls():
+        return []
+    out = []
+    for url in mime.urls():
+        if url.isLocalFile():
+            p = Path(url.toLocalFile())
+            if p.is_dir() or p.suffix.lower() == ".xlsx":
+                out.append(p)
+    return out
+

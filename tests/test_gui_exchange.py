@@ -1,0 +1,116 @@
+"""Excel returns from the window: export, import with the preview, refusal, drag and drop."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from parapp.domain.periods import Period  # noqa: E402
+from parapp.engine.office import Office  # noqa: E402
+from parapp.gui.entry import VALUE  # noqa: E402
+from parapp.gui.exchange import PreviewModel, dropped_paths  # noqa: E402
+from parapp.gui.mainwindow import MainWindow  # noqa: E402
+from parapp.gui.qt import QDialogButtonBox, QtCore  # noqa: E402
+from parapp.i18n import set_language  # noqa: E402
+
+COMMUNE, DISTRICT = "18073", "436"
+FIGURES = {"carried_over": 4, "received_new": 120, "received_online": 70, "resolved_on_time": 110,
+           "pending_in_time": 14}
+
+
+def window_on(qtbot, path, period="2025Q2"):
+    office = Office.open(path)
+    w = MainWindow(office, None, Period.parse(period))
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+@pytest.fixture
+def commune_return(qtbot, tmp_path):
+    """A commune office enters its figures and exports its return from the window."""
+    set_language("vi")
+    path = tmp_path / "commune.db"
+    Office.create(path, "42", office=COMMUNE, officer="Lê Thị Hằng").close()
+    w = window_on(qtbot, path)
+    m = w.entry.model
+    for code, value in FIGURES.items():
+        assert m.setData(m.index(m.row_of(code), VALUE), str(value))
+    out = tmp_path / "ra" / "bao-cao.xlsx"
+    w.exchange.export_return(out)
+    qtbot.waitUntil(out.exists, timeout=15000)
+    w.close()
+    w.office.close()
+    return out
+
+
+def test_a_return_exported_by_the_commune_is_imported_by_the_district(qtbot, tmp_path, commune_return,
+                                                                      qtmodeltester):
+    path = tmp_path / "district.db"
+    Office.create(path, "42", office=DISTRICT, officer="Trần Văn Bình").close()
+    w = window_on(qtbot, path)
+    seen = {}
+
+    def decide(dlg):
+        qtmodeltester.check(dlg.model)
+        p = dlg.model.previews[0]
+        seen.update(unit=p.unit.code, new=dict(p.new), apply=dlg.buttons.button(
+            QDialogButtonBox.StandardButton.Apply).isEnabled())
+        return True
+
+    w.exchange.import_paths([commune_return], decide=decide)
+    qtbot.waitUntil(lambda: bool(seen), timeout=15000)
+    assert seen["unit"] == COMMUNE and seen["apply"]
+    assert seen["new"] == {k: float(v) for k, v in FIGURES.items()}
+    qtbot.waitUntil(lambda: w.office.report(COMMUNE, "2025Q2").own.values == {k: float(v) for k, v in FIGURES.items()})
+    log = w.office.history(COMMUNE, "2025Q2")
+    assert all(e.source and "bao-cao.xlsx" in e.source for e in log if e.action == "value")
+    # the tree and the grid show what came in
+    w.set_unit(COMMUNE)
+    m = w.entry.model
+    assert m.data(m.index(m.row_of("received_new"), VALUE)) == "120"
+
+
+def test_a_broken_file_is_refused_in_the_preview_and_nothing_changes(qtbot, tmp_path):
+    path = tmp_path / "district.db"
+    Office.create(path, "42", office=DISTRICT).close()
+    bad = tmp_path / "bao-cao-hong.xlsx"
+    bad.write_text("mã,giá trị\nreceived_new,5\n", encoding="utf-8")
+    w = window_on(qtbot, path)
+    seen = {}
+
+    def decide(dlg):
+        p = dlg.model.previews[0]
+        seen.update(refused=p.refused.message() if p.refused else None,
+                    apply=dlg.buttons.button(QDialogButtonBox.StandardButton.Apply).isEnabled(),
+                    shown=dlg.model.data(dlg.model.index(0, 6)))
+        return False
+
+    w.exchange.import_paths([bad], decide=decide)
+    qtbot.waitUntil(lambda: bool(seen), timeout=15000)
+    assert seen["refused"] and "bao-cao-hong.xlsx" in seen["refused"]
+    assert not seen["apply"] and seen["shown"].startswith("✘")
+    assert w.office.store.conn.execute("SELECT count(*) FROM data_values").fetchone()[0] == 0
+
+
+def test_preview_model_ticks(qtmodeltester, tmp_path, commune_return):
+    from parapp.exchange.returns import preview
+
+    path = tmp_path / "district.db"
+    with Office.create(path, "42", office=DISTRICT) as office:
+        previews = preview(office, [commune_return])
+    model = PreviewModel(previews)
+    qtmodeltester.check(model)
+    assert model.accepted_paths() == {commune_return}
+    model.set_all(False)
+    assert model.accepted_paths() == set()
+
+
+def test_files_dropped_on_the_window(tmp_path):
+    (tmp_path / "a.xlsx").write_bytes(b"")
+    (tmp_path / "b.txt").write_text("x")
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(tmp_path / n)) for n in ("a.xlsx", "b.txt")]
+                 + [QtCore.QUrl.fromLocalFile(str(tmp_path))])
+    assert dropped_paths(mime) == [tmp_path / "a.xlsx", tmp_path]
