@@ -103,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--unit", required=True, help="the district or province code")
     c.add_argument("--period", required=True, action="append", help="2025Q3, 2025, ...; repeat for several")
     c.add_argument("--out", required=True, type=Path, help="the .xlsx file to write")
+    c = cmd("report", "write a PDF report: a unit's compliance sheet or a district's/province's summary")
+    unit_period(c)
+    c.add_argument("--kind", choices=("sheet", "summary"), default="sheet",
+                   help="sheet: the unit's compliance sheet (default); summary: a district or province overview")
+    c.add_argument("--out", required=True, type=Path, help="the .pdf file to write")
     c = cmd("outbox", "copy a return into the outbox, optionally with an e-mail draft (.eml) to the level above")
     c.add_argument("--file", required=True, type=Path, help="the return (.xlsx)")
     c.add_argument("--eml", action="store_true", help="also write an e-mail draft with the return attached")
@@ -494,6 +499,18 @@ def cmd_consolidate(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from parapp.exchange.reports import compliance_sheet, summary_report
+
+    with _open(args) as office:
+        make = summary_report if args.kind == "summary" else compliance_sheet
+        path = make(office, args.unit, _period(args.period), args.out, lang=_lang)
+        u = office.unit(args.unit)
+        print(_t(f"Đã ghi báo cáo PDF {_period(args.period).label('vi')} của {u.name} vào {path}.",
+                 f"Wrote the PDF report of {u.name} for {_period(args.period).label('en')} to {path}."))
+    return 0
+
+
 def cmd_outbox(args) -> int:
     from parapp.exchange.outbox import make_eml, set_upper_email, write_outbox
 
@@ -542,7 +559,7 @@ COMMANDS = {
     "submit": lambda a: _workflow(a, "submit"), "approve": lambda a: _workflow(a, "approve"),
     "return": lambda a: _workflow(a, "return"), "history": cmd_history, "demo": cmd_demo, "gui": cmd_gui,
     "export-return": cmd_export_return, "template": cmd_template, "import-returns": cmd_import_returns,
-    "consolidate": cmd_consolidate, "outbox": cmd_outbox,
+    "consolidate": cmd_consolidate, "outbox": cmd_outbox, "report": cmd_report,
 }
 
 
