@@ -116,6 +116,9 @@ class MainWindow(QMainWindow):
 
         self.exchange = Exchange(self)
         self.exchange.data_changed.connect(self._imported)
+        from parapp.gui.report_preview import Reports
+
+        self.reports = Reports(self)
         self.setAcceptDrops(True)
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)

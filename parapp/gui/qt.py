@@ -46,6 +46,9 @@ from PySide6.QtGui import (  # noqa: F401
     QUndoCommand,
     QUndoStack,
 )
+from PySide6.QtPdf import QPdfDocument  # noqa: F401
+from PySide6.QtPdfWidgets import QPdfView  # noqa: F401
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # noqa: F401
 from PySide6.QtUiTools import QUiLoader  # noqa: F401
 from PySide6.QtWidgets import (  # noqa: F401
     QAbstractItemDelegate,

@@ -1528,6 +1528,48 @@ Bạn có muốn thay thế tệp này không?</translation>
     </message>
 </context>
 <context>
+    <name>ReportPreview</name>
+    <message>
+        <source>{n} page(s)</source>
+        <translation>{n} trang</translation>
+    </message>
+    <message>
+        <source>&amp;Print…</source>
+        <translation>&amp;In…</translation>
+    </message>
+    <message>
+        <source>&amp;Save as…</source>
+        <translation>&amp;Lưu thành…</translation>
+    </message>
+    <message>
+        <source>Save the report</source>
+        <translation>Lưu báo cáo</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>Tệp PDF (*.pdf)</translation>
+    </message>
+</context>
+<context>
+    <name>Reports</name>
+    <message>
+        <source>&amp;Reports</source>
+        <translation>&amp;Báo cáo</translation>
+    </message>
+    <message>
+        <source>&amp;Compliance sheet (PDF)…</source>
+        <translation>&amp;Phiếu đánh giá (PDF)…</translation>
+    </message>
+    <message>
+        <source>&amp;Summary of the units below (PDF)…</source>
+        <translation>Báo cáo &amp;tổng hợp các đơn vị trực thuộc (PDF)…</translation>
+    </message>
+    <message>
+        <source>Making the report…</source>
+        <translation>Đang lập báo cáo…</translation>
+    </message>
+</context>
+<context>
     <name>TargetSetListModel</name>
     <message>
         <source>In use</source>

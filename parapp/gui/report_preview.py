@@ -1,0 +1,156 @@
+"""PDF reports in the window: made off the GUI thread, previewed with QtPdf, printed or saved."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from parapp.domain.periods import Period
+from parapp.engine.office import Office
+from parapp.gui.qt import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QObject,
+    QPainter,
+    QPdfDocument,
+    QPdfView,
+    QPrintDialog,
+    QPrinter,
+    QPushButton,
+    QSize,
+    QVBoxLayout,
+)
+from parapp.gui.workers import Task
+from parapp.i18n import ParAppError, language
+
+
+class ReportPreview(QDialog):
+    """One PDF report: the pages, and buttons to print it or save it where the officer wants."""
+
+    def __init__(self, pdf: Path, title: str, suggested_name: str, parent=None):
+        super().__init__(parent)
+        self.pdf = pdf
+        self.suggested_name = suggested_name
+        self.setWindowTitle(title)
+        self.document = QPdfDocument(self)
+        self.document.load(str(pdf))
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.pages = QLabel(self.tr("{n} page(s)").format(n=self.document.pageCount()), self)
+        self.print_button = QPushButton(self.tr("&Print…"), self)
+        self.save_button = QPushButton(self.tr("&Save as…"), self)
+        self.print_button.clicked.connect(self.print_dialog)
+        self.save_button.clicked.connect(self.save_dialog)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.pages)
+        row.addStretch(1)
+        row.addWidget(self.print_button)
+        row.addWidget(self.save_button)
+        row.addWidget(close)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.view, 1)
+        lay.addLayout(row)
+        self.resize(900, 1000)
+
+    def save_to(self, target: Path) -> Path:
+        try:
+            shutil.copyfile(self.pdf, target)
+        except OSError as e:
+            raise ParAppError(f"Không ghi được {target} ({e.strerror}).", f"Cannot write {target} ({e.strerror}).") from None
+        return target
+
+    def save_dialog(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(self, self.tr("Save the report"),
+                                                str(Path.home() / self.suggested_name), self.tr("PDF files (*.pdf)"))
+        if chosen:
+            try:
+                self.save_to(Path(chosen))
+            except ParAppError as e:
+                QMessageBox.warning(self, "ParApp", e.message())
+
+    def print_to(self, printer: QPrinter) -> int:
+        """Paint every page on the printer at its resolution; returns how many pages were printed."""
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise ParAppError("Không mở được máy in.", "The printer could not be opened.")
+        try:
+            n = self.document.pageCount()
+            for i in range(n):
+                if i:
+                    printer.newPage()
+                target = painter.viewport()
+                points = self.document.pagePointSize(i)
+                scale = min(target.width() / points.width(), target.height() / points.height())
+                size = QSize(int(points.width() * scale), int(points.height() * scale))
+                painter.drawImage(0, 0, self.document.render(i, size))
+        finally:
+            painter.end()
+        return self.document.pageCount()
+
+    def print_dialog(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec():
+            try:
+                self.print_to(printer)
+            except ParAppError as e:
+                QMessageBox.warning(self, "ParApp", e.message())
+
+
+class Reports(QObject):
+    """The Reports menu of the main window."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        menu = window.menuBar().addMenu(self.tr("&Reports"))
+        window.menuBar().insertMenu(window.menuBar().actions()[3], menu)
+        self.sheet_action = menu.addAction(self.tr("&Compliance sheet (PDF)…"))
+        self.summary_action = menu.addAction(self.tr("&Summary of the units below (PDF)…"))
+        self.sheet_action.triggered.connect(lambda _c=False: self.open("sheet"))
+        self.summary_action.triggered.connect(lambda _c=False: self.open("summary"))
+        self.preview: ReportPreview | None = None
+        self._folder = Path(tempfile.mkdtemp(prefix="parapp-reports-"))
+
+    def open(self, kind: str, show: bool = True) -> Task:
+        """Make the report in a Task, then preview it; returns the Task."""
+        from parapp.exchange.reports import compliance_sheet, summary_report
+
+        w = self.window
+        unit, period, path = w.unit, w.period, w.office.store.path
+        lang = language()
+        name = f"{'phieu-danh-gia' if kind == 'sheet' else 'bao-cao-tong-hop'}_{unit}_{period}.pdf"
+        out = self._folder / name
+        make = compliance_sheet if kind == "sheet" else summary_report
+
+        def work(progress):
+            with Office.open(path) as office:
+                return make(office, unit, period, out, lang=lang, progress=progress)
+
+        label = self.tr("Making the report…")
+        task = Task(w, label, work)
+
+        def done(pdf) -> None:
+            u = w.office.unit(unit)
+            title = f"{u.name} — {Period.parse(str(period)).label(lang)}"
+            self.preview = ReportPreview(Path(pdf), title, name, w)
+            if show:
+                self.preview.show()
+
+        task.finished.connect(done)
+        task.failed.connect(self._failed)
+        return task.start()
+
+    def _failed(self, exc, _text: str) -> None:
+        if not isinstance(exc, ParAppError):
+            raise exc  # a bug: the crash dialog takes it
+        QMessageBox.warning(self.window, "ParApp", exc.message())
