@@ -12,8 +12,6 @@ formula. The file is written to a temporary name beside the target and renamed o
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from parapp.domain.catalogue import LEVEL_NAMES, Indicator
 from parapp.domain.periods import Period
 from parapp.engine.aggregate import Aggregate, aggregate, rollup
 from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS, IndicatorResult, assess
+from parapp.exchange.files import write_atomically
 from parapp.i18n import ParAppError, nfc
 from parapp.store import units as unit_store
 from parapp.store.units import Unit
@@ -669,28 +668,5 @@ def export_consolidated(office, unit: str, period: Period | str | Sequence[Perio
 
 def _save(wb: Workbook, out: Path) -> None:
     """Save to a temporary name beside `out`, then rename it over `out`."""
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".tmp", dir=out.parent)
-    except OSError as e:
-        raise ParAppError(f"Không ghi được vào thư mục {out.parent}: {e.strerror or e}.",
-                          f"Cannot write to the folder {out.parent}: {e.strerror or e}.") from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        try:
-            wb.save(tmp)
-        except OSError as e:
-            raise ParAppError(f"Không ghi được tệp {out} ({e.strerror or e}); hãy kiểm tra chỗ trống trên đĩa.",
-                              f"Cannot write {out} ({e.strerror or e}); check the free space on the disk.") from None
-        try:
-            os.replace(tmp, out)
-        except PermissionError:
-            raise ParAppError(f"Tệp {out} đang mở trong một chương trình khác (Excel?); hãy đóng tệp rồi thử lại.",
-                              f"{out} is open in another program (Excel?); close it and try again.") from None
-        except OSError as e:
-            raise ParAppError(f"Không ghi được tệp {out} ({e.strerror or e}).",
-                              f"Cannot write {out} ({e.strerror or e}).") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomically(out, lambda tmp: wb.save(tmp))
 

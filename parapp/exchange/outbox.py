@@ -9,10 +9,8 @@ written to a temporary name and renamed, so the outbox never holds half a file.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 import unicodedata
 import zipfile
 from email import policy
@@ -22,6 +20,7 @@ from pathlib import Path
 
 from parapp import __version__, settings
 from parapp.domain.periods import Period, PeriodError
+from parapp.exchange.files import write_atomically
 from parapp.i18n import ParAppError, nfc
 from parapp.store import units as unit_store
 from parapp.store.units import Unit
@@ -158,26 +157,7 @@ def outbox_name(unit: Unit, period: Period, suffix: str = ".xlsx") -> str:
 
 def _write_atomic(folder: Path, name: str, write) -> Path:
     """write(tmp_path) into a temporary file of `folder`, then rename it to `name`."""
-    target = folder / name
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=folder)
-        os.close(fd)
-    except OSError as e:
-        raise ParAppError(f"Không ghi được vào thư mục {folder}: {e.strerror or e}.",
-                          f"Cannot write to the folder {folder}: {e.strerror or e}.") from None
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except PermissionError:
-        raise ParAppError(f"Tệp {target} đang mở trong một chương trình khác; hãy đóng tệp rồi thử lại.",
-                          f"{target} is open in another program; close it and try again.") from None
-    except OSError as e:
-        raise ParAppError(f"Không ghi được tệp {target} ({e.strerror or e}); hãy kiểm tra chỗ trống trên đĩa.",
-                          f"Cannot write {target} ({e.strerror or e}); check the free space on the disk.") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+    return write_atomically(folder / name, write)
 
 
 def write_outbox(office, workbook_path: Path | str, unit: str | None = None,

@@ -1,0 +1,43 @@
+"""Files ParApp writes (workbooks, PDFs, e-mail drafts): to a temporary name, then renamed into place.
+
+A half-written file therefore never exists under its own name, and a failure says what to do in one
+sentence: a full disk, a folder that cannot be written, a file held open by Excel.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from parapp.i18n import ParAppError
+
+
+def write_atomically(out: Path, write: Callable[[Path], None]) -> Path:
+    """Call write(tmp) for a temporary file beside out, then rename it over out; returns out."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".~{out.stem}.", suffix=".tmp", dir=out.parent)
+    except OSError as e:
+        raise ParAppError(f"Không ghi được vào thư mục {out.parent}: {e.strerror or e}.",
+                          f"Cannot write to the folder {out.parent}: {e.strerror or e}.") from None
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        try:
+            write(tmp)
+        except OSError as e:
+            raise ParAppError(f"Không ghi được tệp {out} ({e.strerror or e}); hãy kiểm tra chỗ trống trên đĩa.",
+                              f"Cannot write {out} ({e.strerror or e}); check the free space on the disk.") from None
+        try:
+            os.replace(tmp, out)
+        except PermissionError:
+            raise ParAppError(f"Tệp {out} đang mở trong một chương trình khác (Excel?); hãy đóng tệp rồi thử lại.",
+                              f"{out} is open in another program (Excel?); close it and try again.") from None
+        except OSError as e:
+            raise ParAppError(f"Không ghi được tệp {out} ({e.strerror or e}).",
+                              f"Cannot write {out} ({e.strerror or e}).") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
