@@ -82,6 +82,7 @@ WORKFLOW_SYMBOLS = {None: "○", "draft": "✎", "submitted": "➜", "approved":
 GROUP_TINT = colors.HexColor("#E8EEF4")
 HEADER_TINT = colors.HexColor("#DDE5EE")
 GRID = colors.HexColor("#9AA5B1")
+_colour = cache(colors.HexColor)  # the status colours, parsed once (reportlab never changes a Color it is given)
 KEY_INDICATORS = ("online_rate", "ontime_rate", "resolution_rate", "online_payment_transactions_rate",
                   "digitised_results_rate", "e_workfile_rate", "satisfaction_tthc", "e_transfer_rate")
 MAX_KEY = 8  # columns of the matrix: a landscape page holds eight with room for the names
@@ -116,8 +117,11 @@ def register_fonts() -> frozenset[int]:
 def markup(text: object) -> str:
     """Text as Paragraph markup: NFC, escaped, characters the serif lacks set in the symbol font."""
     covered = register_fonts()
+    text = nfc(str(text))
+    if covered.issuperset(map(ord, set(text).difference("\n\t "))):  # the usual case: one font for it all
+        return escape(text).replace("\n", "<br/>")
     out, run = [], []
-    for ch in nfc(str(text)):
+    for ch in text:
         if ord(ch) in covered or ch in "\n\t ":
             if run:
                 out.append(f'<font name="{SYMBOL_FONT}">{escape("".join(run))}</font>')
@@ -463,7 +467,7 @@ def compliance_sheet(office, unit: str, period: Period | str, out: Path | str, l
                              para(r.target_text(lang) or "—", 10, align=TA_CENTER),
                              status_para(r.status, lang, 10),
                              para(", ".join(f"[{k}]" for k in refs) or "—", 9, align=TA_CENTER)])
-                extra.append(("BACKGROUND", (4, r_i), (4, r_i), colors.HexColor(STATUS_COLOURS[r.status][1])))
+                extra.append(("BACKGROUND", (4, r_i), (4, r_i), _colour(STATUS_COLOURS[r.status][1])))
         table = Table(rows, colWidths=cw, repeatRows=1)
         table.setStyle(_table_style(extra))
         story += [table, Spacer(1, 3), _legend(lang)]
@@ -545,8 +549,13 @@ def _key_indicators(office, sheet, level: str, year: int) -> list[Indicator]:
     return out[:MAX_KEY]
 
 
-def _trend(office, top: Unit, period: Period, indicators: list[Indicator]):
-    """The top unit's roll-up of each indicator over the last periods, with the goal of each period."""
+def _trend(office, top: Unit, period: Period, indicators: list[Indicator],
+           known: dict[str, IndicatorResult] | None = None):
+    """The top unit's roll-up of each indicator over the last periods, with the goal of each period.
+
+    known: the top unit's results for `period` itself when they are worked out already (the total row of
+    the summary, assessed the same way), so that its roll-up is not made twice.
+    """
     periods = [period]
     while len(periods) < TREND_PERIODS:
         periods.insert(0, periods[0].previous())
@@ -555,9 +564,12 @@ def _trend(office, top: Unit, period: Period, indicators: list[Indicator]):
 
     history = _history(office, top.code, True)
     for q in periods:
-        agg = rollup(office.store, office.catalogue, top.code, q)
-        results = assess(office.catalogue, office.target_set, top.level, q, agg.values, history, office.margin,
-                         indicators)
+        if q == period and known is not None:
+            results = [known[i.code] for i in indicators]
+        else:
+            agg = rollup(office.store, office.catalogue, top.code, q)
+            results = assess(office.catalogue, office.target_set, top.level, q, agg.values, history, office.margin,
+                             indicators)
         for r in results:
             goal = next((c.goal for c in r.checks if c.goal is not None), None)
             out[r.code].append((q, r.value, goal, r.status))
@@ -632,7 +644,7 @@ def trend_chart(ind: Indicator, points, lang: str, width: float, height: float) 
     for k, (_, v, _, status) in enumerate(points):
         if v is None:
             continue
-        colour = colors.HexColor(STATUS_COLOURS[status][0])
+        colour = _colour(STATUS_COLOURS[status][0])
         d.add(Rect(x(k) - 2, y(v) - 2, 4, 4, fillColor=colour, strokeColor=colour))
     last = next(((k, v, s) for k, (_, v, _, s) in reversed(list(enumerate(points))) if v is not None), None)
     if last:
@@ -734,10 +746,10 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
                        for s in ("met", "at_risk", "missed", "no_data")]
                     + [para(f'{markup(value_text(ind, res.value, lang))} <font color="{STATUS_COLOURS[res.status][0]}">'
                             f'<b>{markup(STATUS_SYMBOLS[res.status])}</b></font>', 9, align=TA_RIGHT, raw=True)])
-        extra.append(("BACKGROUND", (6, k), (6, k), colors.HexColor(STATUS_COLOURS[res.status][1])))
+        extra.append(("BACKGROUND", (6, k), (6, k), _colour(STATUS_COLOURS[res.status][1])))
         for col, s in ((2, "met"), (3, "at_risk"), (4, "missed")):
             if targets and c[s]:
-                extra.append(("BACKGROUND", (col, k), (col, k), colors.HexColor(STATUS_COLOURS[s][1])))
+                extra.append(("BACKGROUND", (col, k), (col, k), _colour(STATUS_COLOURS[s][1])))
     if len(rows) > 1:
         t = Table(rows, colWidths=cw, repeatRows=1)
         t.setStyle(_table_style(extra))
@@ -774,7 +786,7 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
             rows.append([para(g.row.unit.name, 9), para(g.result.indicator.name.get(lang), 9),
                          para(value_text(g.result.indicator, g.result.value, lang), 9, align=TA_RIGHT),
                          para(g.result.target_text(lang), 9, align=TA_CENTER), status_para(g.result.status, lang, 9)])
-            extra.append(("BACKGROUND", (4, k), (4, k), colors.HexColor(STATUS_COLOURS[g.result.status][1])))
+            extra.append(("BACKGROUND", (4, k), (4, k), _colour(STATUS_COLOURS[g.result.status][1])))
         t = Table(rows, colWidths=cw, repeatRows=1)
         t.setStyle(_table_style(extra))
         story.append(t)
@@ -827,7 +839,7 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
                 cells.append(para(f'{markup(value_text(ind, res.value, lang))} <font color="{colour}"><b>'
                                   f'{markup(STATUS_SYMBOLS[res.status])}</b></font>', 8.5, bold=strong,
                                   align=TA_RIGHT, raw=True))
-                extra.append(("BACKGROUND", (4 + j, k), (4 + j, k), colors.HexColor(STATUS_COLOURS[res.status][1])))
+                extra.append(("BACKGROUND", (4 + j, k), (4 + j, k), _colour(STATUS_COLOURS[res.status][1])))
             if r.kind != "unit":
                 extra.append(("BACKGROUND", (0, k), (3, k), GROUP_TINT))
             rows.append(cells)
@@ -843,7 +855,7 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
 
     # -- trend charts
     if keys:
-        periods, trend = _trend(office, top, p, keys)
+        periods, trend = _trend(office, top, p, keys, total.results)
         tick(TREND_PERIODS)
         story.append(CondPageBreak(80 * mm))
         story.append(Spacer(1, 8))
