@@ -65,6 +65,7 @@ class Office:
         self.store = store
         self.catalogue = catalogue or shipped_catalogue()
         self._target_set: TargetSet | None = None
+        self._years: dict[tuple[str, bool, int], tuple[tuple[int, int], dict[str, float]]] = {}
 
     # -- opening and creating ------------------------------------------------------------------
 
@@ -242,14 +243,18 @@ class Office:
 
     # -- seeing ---------------------------------------------------------------------------------
 
-    def _history(self, unit: str, below: bool):
-        cache: dict[int, dict[str, float]] = {}
-
+    def history_lookup(self, unit: str, below: bool):
+        """history(indicator, year): the unit's own (or rolled-up) value of an indicator for a whole year,
+        as targets that look at last year or at a baseline need it. Years are rolled up once and kept
+        until the database changes (a year's roll-up is the costly part of a report)."""
         def history(indicator: str, year: int) -> float | None:
-            if year not in cache:
+            key = (unit, below, year)
+            version = self.store.data_version()
+            hit = self._years.get(key)
+            if hit is None or hit[0] != version:
                 agg = aggregate(self.store, self.catalogue, unit, Period.for_year(year), below=below)
-                cache[year] = agg.values
-            return self.catalogue.indicators[indicator].compute(cache[year])
+                hit = self._years[key] = (version, agg.values)
+            return self.catalogue.indicators[indicator].compute(hit[1])
 
         return history
 
@@ -264,14 +269,14 @@ class Office:
         prev = self.previous_values(u.code, p) if any(r.left.prev_names or r.right.prev_names
                                                       for r in self.catalogue.rules) else None
         ts = self.target_set
-        indicators = assess(self.catalogue, ts, u.level, p, own.values, self._history(u.code, False), self.margin)
+        indicators = assess(self.catalogue, ts, u.level, p, own.values, self.history_lookup(u.code, False), self.margin)
         messages = validate(self.catalogue, own.values, prev, u.level)
         rep = UnitReport(u, p, value_store.get_status(self.store, u.code, str(p)), own, stored, indicators, messages)
         has_below = self.store.conn.execute("SELECT 1 FROM units WHERE parent = ? LIMIT 1", (u.code,)).fetchone()
         if with_rollup or (with_rollup is None and has_below):
             rep.rolled = rollup(self.store, self.catalogue, u.code, p)
             rep.rolled_indicators = assess(self.catalogue, ts, u.level, p, rep.rolled.values,
-                                           self._history(u.code, True), self.margin)
+                                           self.history_lookup(u.code, True), self.margin)
             rep.rolled_messages = validate(self.catalogue, rep.rolled.values, None, u.level)
         return rep
 

@@ -99,14 +99,7 @@ class Sheet:
 
 
 def _history(office, code: str, below: bool):
-    cache: dict[int, dict[str, float]] = {}
-
-    def history(indicator: str, year: int) -> float | None:
-        if year not in cache:
-            cache[year] = aggregate(office.store, office.catalogue, code, Period.for_year(year), below=below).values
-        return office.catalogue.indicators[indicator].compute(cache[year])
-
-    return history
+    return office.history_lookup(code, below)
 
 
 def _statuses(office, codes: list[str], period: Period) -> dict[str, tuple[str | None, int]]:

@@ -275,13 +275,17 @@ class Store:
             c.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                       (key, value))
 
+    def data_version(self) -> tuple[int, int]:
+        """Changes when anything is written, through this connection or another (for caches)."""
+        return (self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def periods_used(self) -> frozenset[str]:
         """Every period a value was ever stored for (the periods_used table, kept by a trigger).
 
         Read again only when something changed: through this connection (total_changes) or through
         another one, in this process or another (PRAGMA data_version).
         """
-        key = (self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0])
+        key = self.data_version()
         if self._periods_used is None or self._periods_used[0] != key:
             self._periods_used = (key, frozenset(r[0] for r in self.conn.execute("SELECT period FROM periods_used")))
         return self._periods_used[1]
