@@ -17,17 +17,23 @@ refusal is a ParAppError naming the file, and the sheet and cell where there is 
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import os
 import re
+import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import IO
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from parapp import __version__
 from parapp.domain.catalogue import Catalogue, Element, Indicator, ValueRefused
@@ -313,8 +319,12 @@ class _Writer:
         from openpyxl import Workbook
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+        from openpyxl.styles.cell_style import StyleArray
 
         self.illegal = ILLEGAL_CHARACTERS_RE
+        self.StyleArray = StyleArray
+        self._styles: dict[tuple, tuple[tuple[str, int], ...]] = {}
+        self._unlocked: int | None = None
         self.Alignment, self.Font, self.PatternFill, self.Protection = Alignment, Font, PatternFill, Protection
         thin = Side(style="thin", color="808080")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -324,7 +334,7 @@ class _Writer:
 
     def text(self, ws, ref: str, text: str | None, **style):
         """A cell holding text, never a formula: user texts starting with = + - @ stay text."""
-        cell = ws[ref]
+        cell = ws.cell(*_split_cell(ref))  # ws[ref], without openpyxl parsing a range
         text = self.illegal.sub("", nfc(text or ""))[:32000]
         cell.value = text if text else None
         if text:
@@ -336,15 +346,32 @@ class _Writer:
 
     def style(self, cell, bold=False, italic=False, size=12, align="left", valign="center", wrap=True,
               border=False, fill=None, colour=None, underline=None, number_format=None, shrink=False):
+        # openpyxl looks a font, fill, border or alignment up in the workbook's lists on every assignment,
+        # which costs more than the rest of the form. The first cell of a style is styled the plain way; the
+        # indices it got are remembered and given as they are to the cells after it (the same indices the
+        # same assignments would give them: the lists are the same, and nothing new is added to them).
+        key = (bold, italic, size, align, valign, wrap, border, fill, colour, underline, number_format, shrink)
+        ids = self._styles.get(key)
+        if ids is not None:
+            if not cell._style:
+                cell._style = self.StyleArray()
+            for name, index in ids:
+                setattr(cell._style, name, index)
+            return cell
         cell.font = self.Font(name=FONT, size=size, bold=bold, italic=italic, color=colour, underline=underline)
         cell.alignment = self.Alignment(horizontal=align, vertical=valign, wrap_text=wrap and not shrink,
                                         shrink_to_fit=shrink)
+        names = ["fontId", "alignmentId"]
         if border:
             cell.border = self.border
+            names.append("borderId")
         if fill:
             cell.fill = self.PatternFill("solid", start_color=fill, end_color=fill)
+            names.append("fillId")
         if number_format:
             cell.number_format = number_format
+            names.append("numFmtId")
+        self._styles[key] = tuple((name, getattr(cell._style, name)) for name in names)
         return cell
 
     def merged(self, ws, first: str, last: str, text: str | None, **style):
@@ -352,7 +379,13 @@ class _Writer:
         return self.text(ws, first, text, **style)
 
     def unlock(self, cell) -> None:
-        cell.protection = self.Protection(locked=False)
+        if self._unlocked is None:
+            cell.protection = self.Protection(locked=False)
+            self._unlocked = cell._style.protectionId
+        else:
+            if not cell._style:
+                cell._style = self.StyleArray()
+            cell._style.protectionId = self._unlocked
 
 
 def export_return(office, unit: str, period: Period | str, out: Path | str, blank: bool = False,
@@ -534,7 +567,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
             group_no += 1
             w.text(ws, f"{COL_NAME}{r}", g.name.vi, bold=True, border=True, fill=_GROUP_FILL)
             for col in "CDEFGH":
-                w.style(ws[f"{col}{r}"], border=True, fill=_GROUP_FILL)
+                w.style(ws.cell(r, _column_number(col)), border=True, fill=_GROUP_FILL)
             continue
         if kind == "element":
             el: Element = item
@@ -543,7 +576,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
             w.text(ws, f"{COL_NAME}{r}", el.name.vi, border=True)
             w.text(ws, f"{COL_CODE}{r}", el.code, size=8, colour="595959", border=True, shrink=True)
             w.text(ws, f"{COL_UNIT}{r}", _unit_text(el), align="center", border=True, size=11)
-            vcell = ws[f"{COL_VALUE}{r}"]
+            vcell = ws.cell(r, _column_number(COL_VALUE))
             v = values.get(el.code)
             if v is not None:
                 vcell.value = int(v) if el.is_whole or v == int(v) else float(v)
@@ -551,7 +584,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
             w.unlock(vcell)
             validations[el.type].add(vcell.coordinate)
             for col in (COL_TARGET, COL_STATUS):
-                w.style(ws[f"{col}{r}"], border=True)
+                w.style(ws.cell(r, _column_number(col)), border=True)
             ccell = w.text(ws, f"{COL_NOTE}{r}", comments.get(el.code), border=True, fill=_INPUT_FILL, size=11)
             w.unlock(ccell)
             comment_dv.add(ccell.coordinate)
@@ -565,7 +598,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
                fill=_INDICATOR_FILL)
         w.text(ws, f"{COL_UNIT}{r}", _indicator_unit(ind), align="center", border=True, size=11,
                fill=_INDICATOR_FILL)
-        icell = ws[f"{COL_VALUE}{r}"]
+        icell = ws.cell(r, _column_number(COL_VALUE))
         formula = indicator_formula(ind, cells)
         if formula is not None:
             icell.value = formula
@@ -575,7 +608,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
                 number_format=_indicator_format(ind), wrap=False)
         w.text(ws, f"{COL_TARGET}{r}", res.target_text("vi") if res else "", align="center", border=True,
                size=11, fill=_INDICATOR_FILL)
-        scell = ws[f"{COL_STATUS}{r}"]
+        scell = ws.cell(r, _column_number(COL_STATUS))
         goal = _goal(res, p) if res is not None else None
         if res is None or not res.checks:
             w.text(ws, scell.coordinate, STATUS_NAMES["no_target"].vi, size=10, colour="808080", align="center",
@@ -698,11 +731,17 @@ def _build(office, u: Unit, p: Period, blank: bool):
     return wb
 
 
+@lru_cache(maxsize=4096)
+def _wrapped_lines(text: str, width: int) -> int:
+    """Lines textwrap makes of one line of text (at least one); the same labels come on every form."""
+    import textwrap
+
+    return max(1, len(textwrap.wrap(text, width)))
+
+
 def _fit_rows(ws, rows: Iterable[int]) -> None:
     """Row heights for wrapped text. Excel fits rows itself, LibreOffice does not on opening an xlsx: the
     lines are estimated from the column widths (Times New Roman runs about one character per width unit)."""
-    import textwrap
-
     from openpyxl.utils import get_column_letter
 
     widths = {letter: ws.column_dimensions[letter].width for letter in "ABCDEFGH"}
@@ -710,11 +749,12 @@ def _fit_rows(ws, rows: Iterable[int]) -> None:
     for rng in ws.merged_cells.ranges:
         spans[rng.start_cell.coordinate] = sum(widths.get(get_column_letter(c), 10)
                                                for c in range(rng.min_col, rng.max_col + 1))
+    last_col = ws.max_column  # as ws[r] reads it (the loop adds no cell beyond it)
     for r in rows:
         if ws.row_dimensions[r].height is not None:
             continue
         need = 0.0
-        for cell in ws[r]:
+        for cell in [ws.cell(r, c) for c in range(1, last_col + 1)]:  # ws[r], without a max_column per row
             if not hasattr(cell, "column_letter") or cell.data_type != "s" or not isinstance(cell.value, str) or not cell.value:
                 continue
             if not cell.alignment.wrap_text:
@@ -722,7 +762,7 @@ def _fit_rows(ws, rows: Iterable[int]) -> None:
             size = float(cell.font.sz or 12)
             width = spans.get(cell.coordinate, widths.get(get_column_letter(cell.column), 10))
             capacity = max(4, int(width * 1.1 * 12 / size * (0.93 if cell.font.b else 1.0)))
-            lines = sum(max(1, len(textwrap.wrap(part, capacity))) for part in cell.value.split("\n"))
+            lines = sum(_wrapped_lines(part, capacity) for part in cell.value.split("\n"))
             need = max(need, lines * size * 1.3 + 3)
         if need > 15.75 * 1.05:
             ws.row_dimensions[r].height = round(need, 1)
@@ -737,8 +777,43 @@ def _assess_blank(office, u: Unit, p: Period) -> list[IndicatorResult]:
 # --------------------------------------------------------------------------------------------- reading
 
 
-def _check_zip(path: Path) -> None:
-    """Refuse what is not a sound, modest xlsx before a spreadsheet reader opens it."""
+class _Package:
+    """A file that passed _check_zip, with the parts it unpacked kept: the readers after the check use these
+    bytes instead of opening and unpacking the file again. Any other part is read from the file's bytes
+    through zipfile when asked for (as a stream, so memory stays bounded)."""
+
+    def __init__(self, source: bytes | Path, kept: dict[str, bytes]):
+        self.source = source  # the file's bytes, or its path when nothing was checked or kept
+        self.kept = kept
+        self._trees: dict[str, ElementTree.Element] = {}
+
+    @contextmanager
+    def open(self, name: str) -> Iterator[IO[bytes]]:
+        """A part as a binary file; KeyError when there is none (as ZipFile.open)."""
+        if name in self.kept:
+            yield io.BytesIO(self.kept[name])
+            return
+        with zipfile.ZipFile(self.source if isinstance(self.source, Path) else io.BytesIO(self.source)) as zf, \
+                zf.open(name) as f:
+            yield f
+
+    def read(self, name: str) -> bytes:
+        with self.open(name) as f:
+            return f.read()
+
+    def tree(self, name: str) -> ElementTree.Element:
+        """A small part parsed (workbook.xml, its relationships), once per file."""
+        if name not in self._trees:
+            self._trees[name] = ElementTree.fromstring(self.read(name))
+        return self._trees[name]
+
+
+_KEEP_PART = 4 * 1024 * 1024  # parts larger than this are streamed through zipfile, and not kept
+_KEEP_NAMES = frozenset(("xl/workbook.xml", "xl/_rels/workbook.xml.rels"))  # and the worksheets: what is read next
+
+
+def _check_zip(path: Path) -> _Package:
+    """Refuse what is not a sound, modest xlsx before a spreadsheet reader opens it; the unpacked parts."""
     try:
         size = path.stat().st_size
     except OSError as e:
@@ -763,7 +838,10 @@ def _check_zip(path: Path) -> None:
     if not head.startswith(b"PK"):
         raise _refuse(path, *not_excel)
     try:
-        with zipfile.ZipFile(path) as zf:
+        # The file is read once; the zip is opened on those bytes, and every reader after this check uses
+        # them (calamine aside, which opens the path itself).
+        data = path.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_MEMBERS:
                 raise _refuse(path, "chứa quá nhiều thành phần để là một báo cáo ParApp.",
@@ -783,28 +861,76 @@ def _check_zip(path: Path) -> None:
                                   "unpacks to far too much data (a suspected zip bomb); not opened.")
             # Read every part through, bounded by the sizes declared above: a part that unpacks to more than
             # it declares, or whose bytes are damaged, fails its CRC here rather than inside the reader.
+            # A plain part is unpacked in one call and, when a reader needs it next, kept. Any other part is
+            # read through zipfile, which says what is wrong with it if anything is, and is not kept: the
+            # readers read it through zipfile again, as they always did (zipfile may then fail on it where
+            # this loop did not, for its reads come in other sizes).
+            kept: dict[str, bytes] = {}
             for info in infos:
-                with zf.open(info) as member:
-                    while member.read(1 << 16):
-                        pass
+                part = _unpacked(data, info) if info.file_size <= _KEEP_PART else None
+                if part is None:
+                    with zf.open(info) as member:
+                        while member.read(1 << 16):
+                            pass
+                if part is not None and (info.filename in _KEEP_NAMES or info.filename.startswith("xl/worksheets/")):
+                    kept[info.filename] = part
+                else:
+                    kept.pop(info.filename, None)  # a later part of the same name is the one read
     except ReturnError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
         raise _refuse(path, *not_excel) from None
+    return _Package(data, kept)
 
 
-def _sheet_xml_path(zf: zipfile.ZipFile, sheet: str) -> str | None:
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
+
+
+def _unpacked(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A part of the zip in data, unpacked in one call, when it is a plain one that zipfile would read without
+    a complaint into these same bytes; None for anything else (zipfile then reads it itself). It is: a local
+    header where the directory says, with the same name (decoded as zipfile decodes it); neither encrypted
+    nor patched; stored or deflated; all its packed bytes there; and they unpack, to the end of the deflate
+    stream, to exactly the declared size with the declared CRC-32. zipfile reads the same bytes in chunks,
+    stops at that size and checks the same CRC."""
+    try:
+        at = info.header_offset
+        if at < 0 or info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return None
+        magic, _v, _s, flags, _m, _t, _d, _c, _cs, _us, name_len, extra_len = _LOCAL_HEADER.unpack_from(data, at)
+        start = at + _LOCAL_HEADER.size
+        if magic != b"PK\x03\x04" or data[start:start + name_len].decode(
+                "utf-8" if flags & 0x800 else "cp437") != info.orig_filename:
+            return None
+        start += name_len + extra_len
+        packed = data[start:start + info.compress_size]
+        if len(packed) != info.compress_size:
+            return None
+        if info.compress_type == zipfile.ZIP_STORED:
+            out, ended = packed, info.compress_size == info.file_size
+        else:
+            inflate = zlib.decompressobj(-15)
+            out = inflate.decompress(packed, info.file_size + 1)
+            ended = inflate.eof
+        if ended and len(out) == info.file_size and zlib.crc32(out) == info.CRC:
+            return out
+    except (struct.error, ValueError, zlib.error):
+        pass
+    return None
+
+
+def _sheet_xml_path(package: _Package, sheet: str) -> str | None:
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
           "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
           "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
-    wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    wb = package.tree("xl/workbook.xml")
     rid = None
     for s in wb.iterfind("m:sheets/m:sheet", ns):
         if s.get("name") == sheet:
             rid = s.get(f"{{{ns['r']}}}id")
     if rid is None:
         return None
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    rels = package.tree("xl/_rels/workbook.xml.rels")
     for rel in rels.iterfind("p:Relationship", ns):
         if rel.get("Id") == rid:
             target = rel.get("Target", "")
@@ -829,39 +955,106 @@ def _column_letters(col: int) -> str:
     return out
 
 
-def scan_sheet(path: Path, sheet: str) -> set[str] | None:
+def scan_sheet(path: Path, sheet: str, _package: _Package | None = None) -> set[str] | None:
     """The cells of a sheet that hold a formula (python-calamine reads only their results); None when the
     workbook has no such sheet. Refuses a sheet whose cells reach beyond MAX_ROWS or MAX_COLUMNS before
     python-calamine sees it: calamine lays a sheet out as one dense block, and a single cell at XFD1048576
     would make that block some seventeen billion cells."""
+    if _package is None:
+        _package = _Package(path, {})
+    part = _sheet_xml_path(_package, sheet)
+    if part is None:
+        return None
+    data = _package.kept.get(part)
+    if data is not None:
+        quick = _quick_scan(data)
+        if quick is not None:
+            return quick
+    with _package.open(part) as f:
+        return _scan_xml(path, sheet, f)
+
+
+def _scan_xml(path: Path, sheet: str, f) -> set[str]:
+    """scan_sheet's reading of the sheet's XML, event by event: the reference for any sheet."""
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     out: set[str] = set()
-    with zipfile.ZipFile(path) as zf:
-        part = _sheet_xml_path(zf, sheet)
-        if part is None:
+    row = col = 0
+    for event, elem in ElementTree.iterparse(f, events=("start", "end")):
+        if event == "start":
+            if elem.tag == f"{main}row":
+                r = elem.get("r", "")
+                row, col = (int(r) if r.isdigit() else row + 1), 0
+            continue
+        if elem.tag == f"{main}c":
+            m = re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", elem.get("r") or "")
+            if m:
+                col, row = _column_number(m.group(1)), int(m.group(2))
+            else:
+                col += 1
+            if row > MAX_ROWS or col > MAX_COLUMNS:
+                raise _refuse(path, "có ô ghi ở quá xa vùng của biểu mẫu; không phải báo cáo ParApp.",
+                              "has cells far outside the form's area; it is not a ParApp return.", sheet)
+            if elem.find(f"{main}f") is not None:
+                out.add(f"{_column_letters(col)}{row}")
+            elem.clear()
+        elif elem.tag == f"{main}row":
+            elem.clear()
+    return out
+
+
+# The quick scan: what _scan_xml finds, read from the bytes with a few searches, for the plain sheets that
+# ParApp, Excel and LibreOffice write. It answers only when it can be sure of giving _scan_xml's answer;
+# anything else (None) goes to _scan_xml. Its reasoning:
+# * expat (the parser ElementTree uses, namespaces on) accepts the whole part, so it is well formed, and
+#   _scan_xml would read it through without a parse error;
+# * no comment, CDATA section, DOCTYPE or processing instruction besides the XML declaration: every "<" then
+#   starts a tag, as "<" cannot stand in text or in an attribute value;
+# * the root element declares the main namespace as its default, no other declaration binds it, and no
+#   element after the root declares a namespace: unprefixed elements are exactly those of the main
+#   namespace, the ones _scan_xml looks at;
+# * every <c> starts as <c r="A1" with a column up to MAX_COLUMNS and a row up to MAX_ROWS, written plainly:
+#   _scan_xml then takes every cell's place from its own r, and refuses none;
+# * every <row> tag's attributes are plain ASCII, so that r.isdigit() and int(r) agree;
+# * every <f> comes right after the start tag of a <c> (not an empty one): a formula of that cell.
+_MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_XML_ROOT = re.compile(
+    rb'(?:\xef\xbb\xbf)?(?:<\?xml version="1\.0"(?: encoding="(?i:utf-8)")?(?: standalone="(?:yes|no)")?\s*\?>\s*)?'
+    rb'<[A-Za-z_][\w.-]*((?:[ \t\r\n]+[A-Za-z_][\w:.-]*="[^"<&]*")*)[ \t\r\n]*/?>')
+_XML_ATTR = re.compile(rb'([A-Za-z_][\w:.-]*)="([^"]*)"')
+# Anything after the root's start tag that the quick scan does not take: a comment, CDATA section, DOCTYPE or
+# processing instruction; a <c> whose r is not a plain address inside the limits; a <row> tag with an attribute
+# value that is not plain ASCII. (Another namespace declaration is looked for on its own.)
+_ODD = re.compile(rb'<(?:[!?]'
+                  rb'|c(?=[ \t\r\n/>])(?! r="(?:[A-Z]|A[A-Z]|B[A-L])(?:[1-9][0-9]{0,2}|[1-4][0-9]{3}|5000|0)"[ \t\r\n/>])'
+                  rb'|row(?=[ \t\r\n/>])(?!(?:[ \t\r\n]+[A-Za-z_][\w:.-]*="[^"&<>\x80-\xff]*")*[ \t\r\n]*/?>))')
+_FORMULA = re.compile(rb"<f[ \t\r\n/>]")
+_CELL_HEAD = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+assert (MAX_ROWS, MAX_COLUMNS) == (5000, 64), "_ODD spells these limits out"
+
+
+def _quick_scan(data: bytes) -> set[str] | None:
+    root = _XML_ROOT.match(data)
+    if root is None or _ODD.search(data, root.end()) is not None or data.find(b"xmlns", root.end()) >= 0:
+        return None
+    declared = [(name, value) for name, value in _XML_ATTR.findall(root.group(1)) if name.startswith(b"xmlns")]
+    if [value for name, value in declared if name == b"xmlns"] != [_MAIN_NS]:
+        return None
+    for name, value in declared:
+        if name != b"xmlns" and (not name.startswith(b"xmlns:") or value == _MAIN_NS):
             return None
-        row = col = 0
-        with zf.open(part) as f:
-            for event, elem in ElementTree.iterparse(f, events=("start", "end")):
-                if event == "start":
-                    if elem.tag == f"{main}row":
-                        r = elem.get("r", "")
-                        row, col = (int(r) if r.isdigit() else row + 1), 0
-                    continue
-                if elem.tag == f"{main}c":
-                    m = re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", elem.get("r") or "")
-                    if m:
-                        col, row = _column_number(m.group(1)), int(m.group(2))
-                    else:
-                        col += 1
-                    if row > MAX_ROWS or col > MAX_COLUMNS:
-                        raise _refuse(path, "có ô ghi ở quá xa vùng của biểu mẫu; không phải báo cáo ParApp.",
-                                      "has cells far outside the form's area; it is not a ParApp return.", sheet)
-                    if elem.find(f"{main}f") is not None:
-                        out.add(f"{_column_letters(col)}{row}")
-                    elem.clear()
-                elif elem.tag == f"{main}row":
-                    elem.clear()
+    out: set[str] = set()
+    for m in _FORMULA.finditer(data):
+        at = m.start()
+        start = data.rfind(b"<", 0, at)
+        head = _CELL_HEAD.match(data, start)
+        if head is None or data.find(b">", start, at) != at - 1 or data[at - 2] == 47:  # 47: "/"
+            return None
+        out.add(f"{head.group(1).decode()}{int(head.group(2))}")
+    parser = expat.ParserCreate(namespace_separator="}")
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError:
+        return None
     return out
 
 
@@ -893,14 +1086,14 @@ def _grid(wb, name: str) -> list[list]:
 def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
     """Read and check one file as a ParApp return or template of this catalogue (no database needed)."""
     path = Path(path)
-    _check_zip(path)
+    package = _check_zip(path)
     try:
         from python_calamine import CalamineWorkbook
 
         wb = CalamineWorkbook.from_path(str(path))
         names = list(wb.sheet_names)
         meta_grid = None
-        if META_SHEET in names and scan_sheet(path, META_SHEET) is not None:
+        if META_SHEET in names and scan_sheet(path, META_SHEET, package) is not None:
             meta_grid = _grid(wb, META_SHEET)
     except (ReturnError, KeyboardInterrupt, SystemExit):
         raise
@@ -976,7 +1169,7 @@ def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
             taken.add(address)
         cells[code] = (vc, cc)
     try:
-        formulas = scan_sheet(path, sheet)
+        formulas = scan_sheet(path, sheet, package)
         if formulas is None:
             raise _refuse(path, f'không có trang "{sheet}".', f'has no sheet "{sheet}".')
         grid = _grid(wb, sheet)
@@ -1047,10 +1240,22 @@ def expand(paths: Iterable[Path | str]) -> list[Path]:
     seen: set[Path] = set()
     for p in paths:
         p = Path(p)
-        found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() == ".xlsx"
-                       and not f.name.startswith(("~$", ".~"))) if p.is_dir() else [p]
-        for f in found:
-            key = f.resolve()
+        if p.is_dir():
+            # A file in a folder that is not a link resolves to the resolved folder and its name: that spares a
+            # resolve() (a system call per part of the path) for each file.
+            folder = p.resolve()
+            found = []
+            with os.scandir(p) as entries:
+                for e in entries:
+                    f = p / e.name
+                    link = e.is_symlink()
+                    if (f.is_file() if link else e.is_file(follow_symlinks=False)) and f.suffix.lower() == ".xlsx" \
+                            and not f.name.startswith(("~$", ".~")):
+                        found.append((f, f.resolve() if link else folder / e.name))
+            found.sort(key=lambda item: item[0])
+        else:
+            found = [(p, p.resolve())]
+        for f, key in found:
             if key not in seen:
                 seen.add(key)
                 out.append(f)
@@ -1061,13 +1266,14 @@ def preview(office, paths: Iterable[Path | str], progress: Progress | None = Non
     """What importing each file (folders: their .xlsx files) would do. Reads only: nothing is written."""
     files = expand(paths)
     out: list[FilePreview] = []
+    here = (office.province_code, office.office_code)  # read once, not once per file
     for i, path in enumerate(files):
         if progress is not None and progress(i, len(files)) is False:
             break
         pv = FilePreview(path)
         try:
             pv.file = read_return(path, office.catalogue)
-            _compare(office, pv)
+            _compare(office, pv, here)
         except ParAppError as e:
             pv.refused = e
         out.append(pv)
@@ -1089,15 +1295,16 @@ def preview(office, paths: Iterable[Path | str], progress: Progress | None = Non
     return out
 
 
-def _compare(office, pv: FilePreview) -> None:
+def _compare(office, pv: FilePreview, here: tuple[str, str] | None = None) -> None:
     rf = pv.file
     path = rf.path
     pv.kind, pv.period = rf.kind, rf.period
-    if rf.province and rf.province != office.province_code:
+    province, office_code = here or (office.province_code, office.office_code)
+    if rf.province and rf.province != province:
         raise _refuse(path, f"là báo cáo của tỉnh mã {rf.province}, không thuộc tỉnh của văn phòng này "
-                            f"({office.province_code}).",
+                            f"({province}).",
                       f"is a return of the province with code {rf.province}, not of this office's province "
-                      f"({office.province_code}).", META_SHEET, rf.meta_cells.get("province"))
+                      f"({province}).", META_SHEET, rf.meta_cells.get("province"))
     try:
         unit = office.unit(rf.unit)
     except ParAppError:
@@ -1105,7 +1312,7 @@ def _compare(office, pv: FilePreview) -> None:
                       f'the unit with code "{rf.unit}" ({rf.unit_name}) is not in this database.',
                       META_SHEET, rf.meta_cells.get("unit")) from None
     pv.unit = unit
-    if not unit_store.is_below(office.store, unit.code, office.office_code):
+    if not unit_store.is_below(office.store, unit.code, office_code):
         raise _refuse(path, f"{unit.name} không phải là đơn vị cấp dưới của văn phòng này.",
                       f"{unit.name} is not a unit below this office.", META_SHEET, rf.meta_cells.get("unit"))
     if not unit.active:
@@ -1181,9 +1388,10 @@ def _incoming(rf: ReturnFile) -> tuple[dict[str, float | None], dict[str, str | 
 def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[Path]) -> int:
     """Import the accepted files, all or none, in one transaction; returns how many values changed.
 
-    Each value goes through write_values with the file's name as its source (so the audit log names it).
-    A return exported from a submitted or approved unit-period arrives as submitted. An accepted file that
-    was refused, or a unit-period approved since the preview, refuses the whole import: nothing is written.
+    Each file is written as write_values writes it, with the file's name as its source (so the audit log
+    names it). A return exported from a submitted or approved unit-period arrives as submitted. An accepted
+    file that was refused, or a unit-period approved since the preview, refuses the whole import: nothing is
+    written.
     """
     accept = {Path(a) for a in accept}
     chosen = [pv for pv in previews if pv.path in accept]
@@ -1194,21 +1402,115 @@ def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[
         value_store.ensure_unlocked(office.store, pv.unit.code, pv.unit.name, str(pv.period),
                                     Text(pv.period.label("vi"), pv.period.label("en")))
     who = office.officer
-    changed = 0
-    with office.store.transaction():
+    store = office.store
+    with store.transaction() as c:
+        writes = _Writes(store, who)
+        # Locked since the check above? Then nothing is written. (A file never approves anything, so
+        # checking them all first gives the same answer as checking each just before its writes.)
+        for pv in chosen:
+            u, period = pv.unit.code, str(pv.period)
+            if writes.status(u, period) == "approved":
+                value_store.ensure_unlocked(store, u, pv.unit.name, period,
+                                            Text(pv.period.label("vi"), pv.period.label("en")))
         for pv in chosen:
             rf = pv.file
             u, period = pv.unit.code, str(pv.period)
-            value_store.ensure_unlocked(office.store, u, pv.unit.name, period,
-                                        Text(pv.period.label("vi"), pv.period.label("en")))
             incoming, notes = _incoming(rf)
             by = rf.prepared_by or rf.exported_by
             reason = f"Nhập từ tệp {'báo cáo' if rf.kind == 'return' else 'mẫu'} {rf.path.name}" + \
                 (f" (người lập: {by})" if by else "")
-            changed += value_store.write_values(office.store, u, period, incoming, who, comments=notes,
-                                                source=rf.path.name, reason=reason)
-            if rf.kind == "return" and rf.status in ("submitted", "approved"):
-                st = value_store.get_status(office.store, u, period)
-                if st is None or st.status != "submitted":
-                    value_store.bulk_write(office.store, (), who, rf.path.name, [(u, period, "submitted", None)])
-    return changed
+            writes.values(u, period, incoming, notes, rf.path.name, reason)
+            if rf.kind == "return" and rf.status in ("submitted", "approved") \
+                    and writes.status(u, period) != "submitted":
+                writes.submitted(u, period, rf.path.name)
+        writes.flush(c)
+    return writes.changed
+
+
+class _Writes:
+    """The writes of an import, worked out file by file exactly as value_store.write_values (and, for the
+    status of a submitted return, value_store.bulk_write) would make them, then made with one executemany per
+    table in the same order: the same rows, the same audit log (in the same order), one statement each
+    instead of two per value. What an earlier file of the same import wrote is seen by a later one."""
+
+    _UPSERT = ("INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
+               "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
+               "updated_at = excluded.updated_at, source = excluded.source")
+    _DELETE = "DELETE FROM data_values WHERE unit = ? AND period = ? AND element = ?"
+    _AUDIT = ("INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value, old_comment, "
+              "new_comment, reason, source, old_status, new_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    _STATUS = ("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) VALUES (?, ?, ?, ?, ?, ?) "
+               "ON CONFLICT(unit, period) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, "
+               "changed_at = excluded.changed_at, reason = excluded.reason")
+
+    def __init__(self, store, who: str):
+        self.store, self.who = store, who
+        self.changed = 0
+        self._stored: dict[tuple[str, str], dict[str, tuple[float, str | None]]] = {}
+        self._statuses: dict[tuple[str, str], str | None] = {}
+        self._values: list[tuple[bool, tuple]] = []  # (upsert?, parameters), in order
+        self._audit: list[tuple] = []
+        self._status_rows: list[tuple] = []
+
+    def status(self, unit: str, period: str) -> str | None:
+        key = (unit, period)
+        if key not in self._statuses:
+            st = value_store.get_status(self.store, unit, period)
+            self._statuses[key] = st.status if st else None
+        return self._statuses[key]
+
+    def _set_status(self, unit: str, period: str, status: str, stamp: str, source: str | None) -> None:
+        self._status_rows.append((unit, period, status, self.who, stamp, None))
+        self._audit.append((stamp, self.who, "status", unit, period, None, None, None, None, None, None, source,
+                            self.status(unit, period), status))
+        self._statuses[(unit, period)] = status
+
+    def values(self, unit: str, period: str, values: dict[str, float | None], comments: dict[str, str | None],
+               source: str, reason: str) -> None:
+        """As value_store.write_values(store, unit, period, values, who, comments, source, reason)."""
+        who = self.who
+        comments = {k: (nfc(v).strip() or None) if v is not None else None for k, v in comments.items()}
+        stamp = now()
+        key = (unit, period)
+        if key not in self._stored:
+            self._stored[key] = {k: (s.value, s.comment)
+                                 for k, s in value_store.stored_values(self.store, unit, period).items()}
+        old = self._stored[key]
+        changed = 0
+        for element in sorted(set(values) | set(comments)):
+            prev = old.get(element)
+            old_value, old_comment = prev if prev else (None, None)
+            new_value = values[element] if element in values else old_value
+            new_comment = comments[element] if element in comments else old_comment
+            if new_value == old_value and new_comment == old_comment:
+                continue
+            if new_value is None:
+                if prev is None:
+                    continue
+                self._values.append((False, (unit, period, element)))
+                del old[element]
+                new_comment = None
+            else:
+                self._values.append((True, (unit, period, element, new_value, new_comment, who, stamp, source)))
+                old[element] = (float(new_value), new_comment)  # as SQLite gives it back: a REAL
+            self._audit.append((stamp, who, "value", unit, period, element, old_value, new_value, old_comment,
+                                new_comment, reason, source, None, None))
+            changed += 1
+        if changed and self.status(unit, period) in (None, "submitted", "returned"):
+            self._set_status(unit, period, "draft", stamp, None)
+        self.changed += changed
+
+    def submitted(self, unit: str, period: str, source: str) -> None:
+        """As value_store.bulk_write(store, (), who, source, [(unit, period, "submitted", None)])."""
+        self._set_status(unit, period, "submitted", now(), source)
+
+    def flush(self, c) -> None:
+        run: list[tuple] = []
+        for i, (upsert, params) in enumerate(self._values):
+            run.append(params)
+            if i + 1 == len(self._values) or self._values[i + 1][0] != upsert:
+                c.executemany(self._UPSERT if upsert else self._DELETE, run)
+                run = []
+        c.executemany(self._AUDIT, self._audit)
+        c.executemany(self._STATUS, self._status_rows)
