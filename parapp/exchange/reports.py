@@ -13,8 +13,6 @@ the target and renamed over it; a cancelled report (progress returning False) le
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,6 +49,7 @@ from parapp.domain.catalogue import LEVEL_NAMES, Indicator
 from parapp.domain.periods import Period
 from parapp.engine.aggregate import rollup
 from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS, IndicatorResult, assess, summary
+from parapp.exchange.files import write_atomically
 from parapp.i18n import ParAppError, format_number, nfc
 from parapp.resources import resource_path
 from parapp.store.units import Unit
@@ -209,30 +208,7 @@ def _write(out: Path | str, build: Callable[[str], None]) -> Path:
     elif out.suffix.lower() != ".pdf":
         raise ParAppError(f"Tệp báo cáo phải có đuôi .pdf, không phải {out.suffix}.",
                           f"The report must end in .pdf, not {out.suffix}.")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".tmp", dir=out.parent)
-    except OSError as e:
-        raise ParAppError(f"Không ghi được vào thư mục {out.parent}: {e.strerror or e}.",
-                          f"Cannot write to the folder {out.parent}: {e.strerror or e}.") from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        try:
-            build(str(tmp))
-        except OSError as e:
-            raise ParAppError(f"Không ghi được tệp {out} ({e.strerror or e}); hãy kiểm tra chỗ trống trên đĩa.",
-                              f"Cannot write {out} ({e.strerror or e}); check the free space on the disk.") from None
-        try:
-            os.replace(tmp, out)
-        except PermissionError:
-            raise ParAppError(f"Tệp {out} đang mở trong một chương trình khác; hãy đóng tệp rồi thử lại.",
-                              f"{out} is open in another program; close it and try again.") from None
-        except OSError as e:
-            raise ParAppError(f"Không ghi được tệp {out} ({e.strerror or e}).",
-                              f"Cannot write {out} ({e.strerror or e}).") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomically(out, lambda tmp: build(str(tmp)))
     return out
 
 
