@@ -1,10 +1,11 @@
 """The Excel exchange benchmark: ParApp's returns and consolidated workbook against the bare libraries.
 
     .venv/bin/python bench/exchange.py [--communes 250] [--out bench/out] [--rebuild] [--runs 5]
+                                       [--only export|import|consolidated]
 
-Builds (once, then reuses) a province office database of Nghệ An (three tiers, 412 communes) with four
-years of plausible figures made by the demo's own generators, then times, each beside the bare library
-doing the same I/O in the same run:
+Builds (once, then reuses) a province office database of Nghệ An (three tiers, 412 communes) with the
+figures of 2021-2025 made by the demo's own generators, then times, each beside the bare library doing the
+same I/O in the same run:
 
 * exporting the returns of --communes communes for one quarter (export_return), against a plain openpyxl
   script writing the same workbooks (the same cells, values, styles, merged ranges, validations...);
