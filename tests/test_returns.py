@@ -641,3 +641,15 @@ def test_zip_checks_happen_before_any_reader(tmp_path, fresh):
     path.write_bytes(bytes(data))
     [pv] = preview(fresh, [path])
     assert pv.refused is not None and 'Tệp "liar.xlsx"' in pv.refused.message("vi")
+
+
+def test_written_files_are_readable_by_others_in_the_office(tmp_path):
+    """Files go through a temporary name, which mkstemp makes owner-only: the final file is not."""
+    import os
+
+    from parapp.exchange.files import write_atomically
+
+    out = write_atomically(tmp_path / "bao-cao.pdf", lambda tmp: tmp.write_bytes(b"%PDF-1.4"))
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask

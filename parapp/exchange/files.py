@@ -14,6 +14,20 @@ from pathlib import Path
 from parapp.i18n import ParAppError
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)  # the only way to read it; done once, at import, before any worker thread runs
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def share(path: Path) -> None:
+    """Give a file made by mkstemp (owner-only) the permissions an ordinary new file would have."""
+    os.chmod(path, 0o666 & ~_UMASK)
+
+
 def write_atomically(out: Path, write: Callable[[Path], None]) -> Path:
     """Call write(tmp) for a temporary file beside out, then rename it over out; returns out."""
     try:
@@ -31,6 +45,7 @@ def write_atomically(out: Path, write: Callable[[Path], None]) -> Path:
             raise ParAppError(f"Không ghi được tệp {out} ({e.strerror or e}); hãy kiểm tra chỗ trống trên đĩa.",
                               f"Cannot write {out} ({e.strerror or e}); check the free space on the disk.") from None
         try:
+            share(tmp)
             os.replace(tmp, out)
         except PermissionError:
             raise ParAppError(f"Tệp {out} đang mở trong một chương trình khác (Excel?); hãy đóng tệp rồi thử lại.",

@@ -40,6 +40,7 @@ from parapp.domain.catalogue import Catalogue, Element, Indicator, ValueRefused
 from parapp.domain.periods import Period, PeriodError
 from parapp.engine.compliance import STATUS_NAMES, IndicatorResult
 from parapp.engine.validation import Message, validate
+from parapp.exchange.files import share
 from parapp.i18n import ParAppError, Text, fold, nfc, parse_number
 from parapp.store import units as unit_store
 from parapp.store import values as value_store
@@ -457,6 +458,7 @@ def _save(wb, out: Path) -> None:
         os.close(fd)
         tmp = Path(name)
         wb.save(tmp)
+        share(tmp)
         os.replace(tmp, out)
         tmp = None
     except PermissionError:
