@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re as _re
 import shutil
 import subprocess
 import zipfile
@@ -20,6 +21,7 @@ from parapp.engine.aggregate import rollup
 from parapp.engine.compliance import STATUS_NAMES
 from parapp.engine.demo import make_demo
 from parapp.engine.office import Office
+from parapp.exchange import returns
 from parapp.exchange.returns import (
     META_SHEET,
     SHEET,
@@ -393,9 +395,33 @@ BAD = {
                                                   '"1,234.5" không phải là một số', SHEET, "received_new"),
     "a cell far away": lambda good, tmp: (edit(good, tmp / "far.xlsx", SHEET, "XFD1048576", 1),
                                           "quá xa vùng của biểu mẫu", SHEET, None),
+    # calamine takes elements by their local name, whatever their namespace: so does the scan
+    "a far cell in another namespace": lambda good, tmp: (_edit_sheet_xml(good, tmp / "ns.xlsx", lambda x: x.replace(
+        b"<worksheet ", b'<worksheet xmlns:zz="urn:example:other" ', 1).replace(
+        b"</sheetData>", b'<row r="4999"><zz:c r="XFD1048576" t="n"><zz:v>1</zz:v></zz:c></row></sheetData>')),
+        "quá xa vùng của biểu mẫu", SHEET, None),
+    "a formula in another namespace": lambda good, tmp: (_edit_sheet_xml(good, tmp / "nsf.xlsx", lambda x: _re.sub(
+        rb'<c r="(' + hidden_map(good)[1]["received_new"][0].encode() + rb')"[^>]*?(?:/>|>.*?</c>)',
+        rb'<c r="\1" t="n"><zz:f>10+5</zz:f><v>15</v></c>',
+        x.replace(b"<worksheet ", b'<worksheet xmlns:zz="urn:example:other" ', 1), count=1)),
+        "ô chứa công thức", SHEET, "received_new"),
     "a date": lambda good, tmp: (_set_value(good, tmp / "d.xlsx", "received_new", __import__("datetime").date(2025, 9, 1)),
                                  "ngày tháng", SHEET, "received_new"),
 }
+
+
+def _edit_sheet_xml(good: Path, out: Path, change) -> Path:
+    """The return with the report sheet's XML changed by change(bytes) -> bytes, in a sound zip."""
+    part = returns._sheet_xml_path(returns._Package(good, {}), SHEET)
+    with zipfile.ZipFile(good) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    changed = change(parts[part])
+    assert changed != parts[part]
+    parts[part] = changed
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return out
 
 
 def _set_value(good: Path, out: Path, code: str, value) -> Path:
@@ -653,3 +679,63 @@ def test_written_files_are_readable_by_others_in_the_office(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+# Pieces of sheet XML that try to hide a cell or a formula from the scan, or to make calamine lay out a
+# sheet beyond the form's limits (the far ones stay small enough for calamine to lay out in a test).
+_XML_PIECES = [
+    b'<c r="A1">', b'<c r="BL5000"/>', b'<c r="BM1"/>', b'<c r="A5001"/>', b'<c r="CZ9" t="n"><v>1</v></c>',
+    b'<zz:c r="CZ9" t="n"><zz:v>1</zz:v></zz:c>', b'<zz:c r="A9000"/>', b'<c>', b'<c/>', b'<c s="1" r="CZ9">',
+    b'<c r="A1" r="CZ9">', b"<c r='CZ9'>", b'<c\tr="CZ9"/>', b'<C r="CZ9"/>', b'<c r="A0"/>', b'<f>1+1</f>',
+    b'<zz:f>1</zz:f>', b'<c r="B2"><f>2</f><v>2</v></c>', b'<!-- <c r="CZ9"/> -->', b'<![CDATA[<c r="CZ9"/>]]>',
+    b'<?pi <c r="CZ9"/>?>', b' xmlns:zz="urn:example:other"', b' xmlns:zz="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+    b'<row r="9000">', b'<row>', b'</row>', b'</c>', b'<v>5</v>', b'"', b">", b"<", b":c ", b"</sheetData>",
+    b'<c r="\xd9\xa3"/>', b'<zz:row r="9000"><c/></zz:row>',
+]
+
+
+@settings(max_examples=int(os.environ.get("PARAPP_FUZZ_EXAMPLES", "60")) * 3, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(splices=st.lists(st.tuples(st.integers(0, 10**6), st.one_of(st.sampled_from(_XML_PIECES), st.binary(max_size=4)),
+                                  st.booleans()), min_size=1, max_size=4))
+def test_the_sheet_scan_sees_every_cell_calamine_reads(base, splices):
+    """Whatever is spliced into a sheet's XML: when the scan lets it through, calamine lays it out inside the
+    form's limits; and the quick scan, when it answers, answers as the reference reading does."""
+    from python_calamine import CalamineWorkbook
+
+    _, good, _, _ = base
+    part = returns._sheet_xml_path(returns._Package(good, {}), SHEET)
+    with zipfile.ZipFile(good) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    data = parts[part]
+    for at, piece, between_tags in splices:
+        if between_tags:  # before a "<": the sheet stays well formed more often, and reaches the reference reading
+            starts = [i for i in range(len(data)) if data[i] == 60]
+            at = starts[at % len(starts)] if starts else 0
+        at %= len(data) + 1
+        data = data[:at] + piece + data[at:]
+    try:
+        reference = returns._scan_xml(good, SHEET, io.BytesIO(data))
+    except ReturnError:
+        reference = "far"
+    except Exception:
+        reference = None  # not well formed: no reference answer
+    quick = returns._quick_scan(data)
+    if quick is not None:
+        assert reference is None or quick == reference
+    if quick is None and reference in (None, "far"):
+        event("refused by the scan")
+        return  # read_return refuses the file before calamine sees the sheet
+    event("passed by the quick scan" if quick is not None else "passed by the reference scan")
+    parts[part] = data
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in parts.items():
+            zf.writestr(name, content)
+    buf.seek(0)
+    try:
+        sheet = CalamineWorkbook.from_filelike(buf).get_sheet_by_name(SHEET)
+    except Exception:
+        return  # calamine cannot read it: refused as damaged
+    if sheet.end is not None:
+        assert sheet.end[0] < returns.MAX_ROWS and sheet.end[1] < returns.MAX_COLUMNS, (sheet.end, splices)

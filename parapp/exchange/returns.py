@@ -33,7 +33,6 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import IO
 from xml.etree import ElementTree
-from xml.parsers import expat
 
 from parapp import __version__
 from parapp.domain.catalogue import Catalogue, Element, Indicator, ValueRefused
@@ -977,58 +976,81 @@ def scan_sheet(path: Path, sheet: str, _package: _Package | None = None) -> set[
 
 
 def _scan_xml(path: Path, sheet: str, f) -> set[str]:
-    """scan_sheet's reading of the sheet's XML, event by event: the reference for any sheet."""
-    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    """scan_sheet's reading of the sheet's XML, event by event: the reference for any sheet. Elements are
+    taken by their local name, whatever their namespace, as python-calamine takes them: a <x:c> in a
+    namespace of its own is a cell to calamine, so it is one here."""
+    def odd(address: str) -> ReturnError:
+        # calamine reads such an address in its own way (a lower-case letter, say), which this reading
+        # cannot follow; no spreadsheet program writes one
+        shown = address if len(address) <= 20 else address[:19] + "…"
+        return _refuse(path, f'có ô ghi địa chỉ không hợp lệ ("{shown}"); không phải báo cáo ParApp.',
+                       f'has a cell with an address that is not valid ("{shown}"); it is not a ParApp return.', sheet)
+
     out: set[str] = set()
-    row = col = 0
+    row: int | None = 0
+    col = 0
+    row_r = ""
     for event, elem in ElementTree.iterparse(f, events=("start", "end")):
+        name = elem.tag.rpartition("}")[2]
         if event == "start":
-            if elem.tag == f"{main}row":
-                r = elem.get("r", "")
-                row, col = (int(r) if r.isdigit() else row + 1), 0
+            if name == "row":
+                r = elem.get("r")
+                if r is None:
+                    row = None if row is None else row + 1
+                else:
+                    row = int(r) if re.fullmatch(r"[0-9]{1,7}", r) else None  # None: a place only calamine knows
+                    row_r = r
+                col = 0
             continue
-        if elem.tag == f"{main}c":
-            m = re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", elem.get("r") or "")
+        if name == "c":
+            r = elem.get("r")
+            m = re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", r) if r is not None else None
             if m:
                 col, row = _column_number(m.group(1)), int(m.group(2))
+            elif r is not None:
+                raise odd(r)
+            elif row is None:
+                raise odd(row_r)
             else:
                 col += 1
             if row > MAX_ROWS or col > MAX_COLUMNS:
                 raise _refuse(path, "có ô ghi ở quá xa vùng của biểu mẫu; không phải báo cáo ParApp.",
                               "has cells far outside the form's area; it is not a ParApp return.", sheet)
-            if elem.find(f"{main}f") is not None:
+            if any(child.tag.rpartition("}")[2] == "f" for child in elem):
                 out.add(f"{_column_letters(col)}{row}")
             elem.clear()
-        elif elem.tag == f"{main}row":
+        elif name == "row":
             elem.clear()
     return out
 
 
 # The quick scan: what _scan_xml finds, read from the bytes with a few searches, for the plain sheets that
-# ParApp, Excel and LibreOffice write. It answers only when it can be sure of giving _scan_xml's answer;
-# anything else (None) goes to _scan_xml. Its reasoning:
-# * expat (the parser ElementTree uses, namespaces on) accepts the whole part, so it is well formed, and
-#   _scan_xml would read it through without a parse error;
-# * no comment, CDATA section, DOCTYPE or processing instruction besides the XML declaration: every "<" then
-#   starts a tag, as "<" cannot stand in text or in an attribute value;
-# * the root element declares the main namespace as its default, no other declaration binds it, and no
-#   element after the root declares a namespace: unprefixed elements are exactly those of the main
-#   namespace, the ones _scan_xml looks at;
-# * every <c> starts as <c r="A1" with a column up to MAX_COLUMNS and a row up to MAX_ROWS, written plainly:
-#   _scan_xml then takes every cell's place from its own r, and refuses none;
-# * every <row> tag's attributes are plain ASCII, so that r.isdigit() and int(r) agree;
+# ParApp, Excel and LibreOffice write. It answers only when it can be sure that python-calamine sees no cell
+# and no formula that it does not; anything else (None) goes to _scan_xml. Its reasoning:
+# * calamine's XML reader (quick-xml) does not validate: it takes every "<" as the start of a markup, and
+#   matches elements by their local name, the part of the name after a colon, whatever the namespace. So a
+#   cell to calamine is a tag that starts "<c" or "<prefix:c", and a formula one that starts "<f" or
+#   "<prefix:f"; every such tag is found by the searches below (and some more, which only send the sheet to
+#   _scan_xml). The sheet need not be well formed for that: a sheet that calamine cannot read is refused
+#   as damaged when it reads it;
+# * the part is UTF-8 (or says nothing), so that these searches on its bytes see what calamine sees;
+# * no comment, CDATA section, DOCTYPE or processing instruction besides the XML declaration, and no
+#   element or attribute whose name ends in ":c" or ":f": every cell is then a plain "<c " tag, and so
+#   is every cell _scan_xml reads;
+# * every <c> tag is <c r="A1" ...> with a column up to MAX_COLUMNS and a row up to MAX_ROWS, written plainly,
+#   and no other attribute named r (calamine takes the last one): calamine then places every cell by this r,
+#   and none lies beyond the limits;
 # * every <f> comes right after the start tag of a <c> (not an empty one): a formula of that cell.
-_MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _XML_ROOT = re.compile(
     rb'(?:\xef\xbb\xbf)?(?:<\?xml version="1\.0"(?: encoding="(?i:utf-8)")?(?: standalone="(?:yes|no)")?\s*\?>\s*)?'
-    rb'<[A-Za-z_][\w.-]*((?:[ \t\r\n]+[A-Za-z_][\w:.-]*="[^"<&]*")*)[ \t\r\n]*/?>')
-_XML_ATTR = re.compile(rb'([A-Za-z_][\w:.-]*)="([^"]*)"')
-# Anything after the root's start tag that the quick scan does not take: a comment, CDATA section, DOCTYPE or
-# processing instruction; a <c> whose r is not a plain address inside the limits; a <row> tag with an attribute
-# value that is not plain ASCII. (Another namespace declaration is looked for on its own.)
+    rb'<[A-Za-z_]')
+# What the quick scan does not take: a comment, CDATA section, DOCTYPE or processing instruction; a <c> whose
+# r is not a plain address inside the limits; a name ending in ":c" or ":f". (Two searches: each starts with a
+# fixed character, which keeps them fast; one alternation of the three is several times slower.)
 _ODD = re.compile(rb'<(?:[!?]'
-                  rb'|c(?=[ \t\r\n/>])(?! r="(?:[A-Z]|A[A-Z]|B[A-L])(?:[1-9][0-9]{0,2}|[1-4][0-9]{3}|5000|0)"[ \t\r\n/>])'
-                  rb'|row(?=[ \t\r\n/>])(?!(?:[ \t\r\n]+[A-Za-z_][\w:.-]*="[^"&<>\x80-\xff]*")*[ \t\r\n]*/?>))')
+                  rb'|c(?=[ \t\r\n/>])(?! r="(?:[A-Z]|A[A-Z]|B[A-L])(?:[1-9][0-9]{0,2}|[1-4][0-9]{3}|5000|0)"'
+                  rb'(?:[ \t\r\n]+(?!r=|[A-Za-z_][\w.-]*:r=)[A-Za-z_][\w:.-]*="[^"<]*")*[ \t\r\n]*/?>))')
+_PREFIXED = re.compile(rb":[cf][ \t\r\n/>]")
 _FORMULA = re.compile(rb"<f[ \t\r\n/>]")
 _CELL_HEAD = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 assert (MAX_ROWS, MAX_COLUMNS) == (5000, 64), "_ODD spells these limits out"
@@ -1036,14 +1058,8 @@ assert (MAX_ROWS, MAX_COLUMNS) == (5000, 64), "_ODD spells these limits out"
 
 def _quick_scan(data: bytes) -> set[str] | None:
     root = _XML_ROOT.match(data)
-    if root is None or _ODD.search(data, root.end()) is not None or data.find(b"xmlns", root.end()) >= 0:
+    if root is None or _ODD.search(data, root.end() - 2) is not None or _PREFIXED.search(data) is not None:
         return None
-    declared = [(name, value) for name, value in _XML_ATTR.findall(root.group(1)) if name.startswith(b"xmlns")]
-    if [value for name, value in declared if name == b"xmlns"] != [_MAIN_NS]:
-        return None
-    for name, value in declared:
-        if name != b"xmlns" and (not name.startswith(b"xmlns:") or value == _MAIN_NS):
-            return None
     out: set[str] = set()
     for m in _FORMULA.finditer(data):
         at = m.start()
@@ -1052,11 +1068,6 @@ def _quick_scan(data: bytes) -> set[str] | None:
         if head is None or data.find(b">", start, at) != at - 1 or data[at - 2] == 47:  # 47: "/"
             return None
         out.add(f"{head.group(1).decode()}{int(head.group(2))}")
-    parser = expat.ParserCreate(namespace_separator="}")
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError:
-        return None
     return out
 
 
