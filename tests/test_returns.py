@@ -405,6 +405,9 @@ BAD = {
         rb'<c r="\1" t="n"><zz:f>10+5</zz:f><v>15</v></c>',
         x.replace(b"<worksheet ", b'<worksheet xmlns:zz="urn:example:other" ', 1), count=1)),
         "ô chứa công thức", SHEET, "received_new"),
+    # calamine sets aside room for uniqueCount strings before reading one: four billion would abort ParApp
+    "a hostile table of strings": lambda good, tmp: (_with_shared_strings(good, tmp / "sst.xlsx", b'count="1" uniqueCount="4000000000"'),
+                                                     "nghi là tệp độc hại", None, None),
     "a date": lambda good, tmp: (_set_value(good, tmp / "d.xlsx", "received_new", __import__("datetime").date(2025, 9, 1)),
                                  "ngày tháng", SHEET, "received_new"),
 }
@@ -422,6 +425,25 @@ def _edit_sheet_xml(good: Path, out: Path, change) -> Path:
         for name, data in parts.items():
             zf.writestr(name, data)
     return out
+
+
+def _with_shared_strings(good: Path, out: Path, attributes: bytes) -> Path:
+    """The return with a table of shared strings (as Excel writes one) whose start tag has these attributes."""
+    with zipfile.ZipFile(good) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    parts["xl/sharedStrings.xml"] = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+                                     b'spreadsheetml/2006/main" ' + attributes + b'><si><t>x</t></si></sst>')
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return out
+
+
+def test_a_table_of_strings_of_a_sensible_size_is_read(exported, fresh, tmp_path):
+    good = next(iter(exported.values()))
+    path = _with_shared_strings(good, tmp_path / "sst-ok.xlsx", b'count="1" uniqueCount="1"')
+    [pv] = preview(fresh, [path])
+    assert pv.refused is None and pv.acceptable
 
 
 def _set_value(good: Path, out: Path, code: str, value) -> Path:

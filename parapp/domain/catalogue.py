@@ -72,14 +72,17 @@ class Element:
                 f"{name_vi} ({self.code}): giá trị phải là một số.",
                 f"{name_en} ({self.code}): the value must be a number.",
             )
-        shown = format_number(value, 6).rstrip("0").rstrip(",.") if value != int(value) else str(int(value))
-        shown_en = repr(value) if value != int(value) else str(int(value))
-        if self.is_whole and value != int(value):
+        whole = value == int(value)
+        low = 1 if self.type == "rank" else 0
+        if (whole or not self.is_whole) and value >= low and (value <= 100 or self.type != "percent") and value <= 1e12:
+            return float(int(value)) if self.is_whole else float(value)
+        shown = format_number(value, 6).rstrip("0").rstrip(",.") if not whole else str(int(value))
+        shown_en = repr(value) if not whole else str(int(value))
+        if self.is_whole and not whole:
             raise ValueRefused(
                 f"{name_vi} ({self.code}): phải là số nguyên, không nhận {shown}.",
                 f"{name_en} ({self.code}): must be a whole number, not {shown_en}.",
             )
-        low = 1 if self.type == "rank" else 0
         if value < low:
             raise ValueRefused(
                 f"{name_vi} ({self.code}): không được nhỏ hơn {low}, không nhận {shown}.",
@@ -90,12 +93,10 @@ class Element:
                 f"{name_vi} ({self.code}): tỷ lệ phần trăm phải từ 0 đến 100, không nhận {shown}.",
                 f"{name_en} ({self.code}): a percentage must be between 0 and 100; {shown_en} refused.",
             )
-        if value > 1e12:
-            raise ValueRefused(
-                f"{name_vi} ({self.code}): giá trị {shown} quá lớn.",
-                f"{name_en} ({self.code}): the value {shown_en} is too large.",
-            )
-        return float(int(value)) if self.is_whole else float(value)
+        raise ValueRefused(
+            f"{name_vi} ({self.code}): giá trị {shown} quá lớn.",
+            f"{name_en} ({self.code}): the value {shown_en} is too large.",
+        )
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,15 @@ class Rule:
         return self.left.all_names | self.right.all_names
 
 
+@dataclass(frozen=True)
+class RulePlan:
+    """A rule with what validation reads of it: the names it reads now and from the previous period."""
+    rule: Rule
+    names: frozenset[str]
+    prev_names: frozenset[str]
+    shown: tuple[str, ...]  # the names, sorted: the cells a failure marks
+
+
 @dataclass
 class Catalogue:
     version: str
@@ -181,6 +191,24 @@ class Catalogue:
 
     def group(self, code: str) -> Group:
         return next((g for g in self.groups if g.code == code), Group(code, Text(code, code)))
+
+    @cached_property
+    def _rules_at(self) -> dict[str | None, list[RulePlan]]:
+        return {}
+
+    def rules_for(self, level: str | None) -> list[RulePlan]:
+        """The rules judged for a unit of this level (all of them for None), each with the names it reads;
+        worked out once per level (the catalogue does not change once loaded)."""
+        plans = self._rules_at.get(level)
+        if plans is None:
+            plans = []
+            for rule in self.rules:
+                if level is None or all(level in self.elements[e].levels for e in rule.elements if e in self.elements):
+                    names = rule.left.names | rule.right.names
+                    plans.append(RulePlan(rule, names, rule.left.prev_names | rule.right.prev_names,
+                                          tuple(sorted(names))))
+            self._rules_at[level] = plans
+        return plans
 
     @cached_property
     def rules_by_element(self) -> dict[str, list[Rule]]:

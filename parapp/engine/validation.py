@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from parapp.domain.catalogue import Catalogue, Rule
+from parapp.domain.catalogue import Catalogue
 from parapp.domain.expressions import compare
 from parapp.i18n import Text, format_number
 
@@ -31,12 +31,6 @@ def _dec(v: float | None) -> int:
     return 0 if v is None or v == int(v) else 2
 
 
-def _applies(rule: Rule, catalogue: Catalogue, level: str | None) -> bool:
-    if level is None:
-        return True
-    return all(level in catalogue.elements[e].levels for e in rule.elements if e in catalogue.elements)
-
-
 def validate(catalogue: Catalogue, values: Mapping[str, float | None], previous: Mapping[str, float | None] | None = None,
              level: str | None = None) -> list[Message]:
     """Failing rules for one unit-period's values, errors first.
@@ -45,24 +39,21 @@ def validate(catalogue: Catalogue, values: Mapping[str, float | None], previous:
     as 0. A rule that looks at the previous period is judged only when that period has figures.
     """
     out = []
-    for rule in catalogue.rules:
-        if not _applies(rule, catalogue, level):
+    for plan in catalogue.rules_for(level):
+        names, prev_names = plan.names, plan.prev_names
+        if not any(values.get(e) is not None for e in names):
             continue
-        if not any(values.get(e) is not None for e in rule.left.names | rule.right.names):
-            continue
-        uses_prev = bool(rule.left.prev_names or rule.right.prev_names)
-        if uses_prev and (not previous or not any(previous.get(e) is not None for e in
-                                                   rule.left.prev_names | rule.right.prev_names)):
+        if prev_names and (not previous or not any(previous.get(e) is not None for e in prev_names)):
             continue
         # a blank element counts as 0 once any element of the rule has a value: a side left empty fails visibly
-        now = {e: values.get(e) or 0.0 for e in rule.left.names | rule.right.names}
-        before = {e: (previous or {}).get(e) or 0.0 for e in rule.left.prev_names | rule.right.prev_names}
+        now = {e: values.get(e) or 0.0 for e in names}
+        before = {e: (previous or {}).get(e) or 0.0 for e in prev_names}
+        rule = plan.rule
         left = rule.left.evaluate(now, before)
         right = rule.right.evaluate(now, before)
         if left is None or right is None:
             continue
         if not compare(left, rule.op, right):
-            out.append(Message(rule.code, rule.severity, rule.name,
-                               tuple(sorted(rule.left.names | rule.right.names)), left, right, rule.op))
+            out.append(Message(rule.code, rule.severity, rule.name, plan.shown, left, right, rule.op))
     out.sort(key=lambda m: m.severity != "error")
     return out

@@ -64,6 +64,12 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # a return is some 20 kB; anything this large
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 MAX_MEMBERS = 500
 MAX_RATIO = 150  # XML packs some 10-30 times; a zip bomb packs thousands of times
+# python-calamine sets aside room for as many shared strings as the table says it holds (uniqueCount) before
+# reading one: a file that claims four billion makes it ask for 96 GB and abort the program. A form has a
+# few hundred strings; ParApp writes none.
+MAX_SHARED_STRINGS = 1_000_000
+_UNIQUE_COUNT = re.compile(rb'uniqueCount[ \t\r\n]{0,100}=[ \t\r\n]{0,100}(["\'])([^"\']{0,100})\1')
+_COUNT_WINDOW = 1024
 MAX_COMMENT = 2000
 MAX_ROWS, MAX_COLUMNS = 5000, 64  # a form is some 100 rows by 8 columns; a cell at XFD1048576 is not one
 
@@ -196,6 +202,7 @@ def _clean_comment(text: str | None) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=4096)  # a form's few hundred addresses, the same in every file
 def _split_cell(address: str) -> tuple[int, int]:
     """'E12' -> (row 12, column 5), 1-based."""
     m = _CELL.match(address)
@@ -871,8 +878,12 @@ def _check_zip(path: Path) -> _Package:
                 part = _unpacked(data, info) if info.file_size <= _KEEP_PART else None
                 if part is None:
                     with zf.open(info) as member:
-                        while member.read(1 << 16):
-                            pass
+                        tail = b""
+                        while chunk := member.read(1 << 16):
+                            _check_counts(path, tail + chunk)
+                            tail = chunk[-_COUNT_WINDOW:]
+                else:
+                    _check_counts(path, part)
                 if part is not None and (info.filename in _KEEP_NAMES or info.filename.startswith("xl/worksheets/")):
                     kept[info.filename] = part
                 else:
@@ -882,6 +893,19 @@ def _check_zip(path: Path) -> _Package:
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
         raise _refuse(path, *not_excel) from None
     return _Package(data, kept)
+
+
+def _check_counts(path: Path, data: bytes) -> None:
+    """Refuse a part that claims a table of strings larger than any form has (see MAX_SHARED_STRINGS)."""
+    at = data.find(b"uniqueCount")
+    while at >= 0:
+        m = _UNIQUE_COUNT.match(data, at)
+        if m is None and len(data) - at < _COUNT_WINDOW:
+            return  # perhaps cut at the end of a chunk: the next one starts this much earlier
+        if m is None or not m.group(2).isdigit() or int(m.group(2)) > MAX_SHARED_STRINGS:
+            raise _refuse(path, "khai báo một bảng chuỗi lớn bất thường (nghi là tệp độc hại), không mở.",
+                          "declares an abnormally large table of strings (a suspected hostile file); not opened.")
+        at = data.find(b"uniqueCount", at + 1)
 
 
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
@@ -1077,6 +1101,8 @@ def formula_cells(path: Path, sheet: str) -> set[str]:
 
 
 def _text_of(value) -> str:
+    if value.__class__ is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and math.isfinite(value) and value == int(value):
@@ -1086,8 +1112,10 @@ def _text_of(value) -> str:
 
 def _cell(grid: list[list], address: str):
     row, col = _split_cell(address)
-    if row - 1 < len(grid) and col - 1 < len(grid[row - 1]):
-        return grid[row - 1][col - 1]
+    if row <= len(grid):
+        line = grid[row - 1]
+        if col <= len(line):
+            return line[col - 1]
     return ""
 
 
