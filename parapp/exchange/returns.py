@@ -945,6 +945,22 @@ def _unpacked(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
 
 
 def _sheet_xml_path(package: _Package, sheet: str) -> str | None:
+    kept = package.kept
+    if "xl/workbook.xml" in kept and "xl/_rels/workbook.xml.rels" in kept:
+        # the same two parts in every return of a batch: worked out once
+        return _sheet_paths(kept["xl/workbook.xml"], kept["xl/_rels/workbook.xml.rels"]).get(sheet)
+    return _find_sheet_xml_path(package, sheet)
+
+
+@lru_cache(maxsize=16)
+def _sheet_paths(workbook: bytes, rels: bytes) -> dict[str, str | None]:
+    package = _Package(b"", {"xl/workbook.xml": workbook, "xl/_rels/workbook.xml.rels": rels})
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    names = [s.get("name") for s in package.tree("xl/workbook.xml").iterfind("m:sheets/m:sheet", ns)]
+    return {name: _find_sheet_xml_path(package, name) for name in names if name is not None}
+
+
+def _find_sheet_xml_path(package: _Package, sheet: str) -> str | None:
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
           "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
           "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
@@ -1061,9 +1077,9 @@ def _scan_xml(path: Path, sheet: str, f) -> set[str]:
 # * no comment, CDATA section, DOCTYPE or processing instruction besides the XML declaration, and no
 #   element or attribute whose name ends in ":c" or ":f": every cell is then a plain "<c " tag, and so
 #   is every cell _scan_xml reads;
-# * every <c> tag is <c r="A1" ...> with a column up to MAX_COLUMNS and a row up to MAX_ROWS, written plainly,
-#   and no other attribute named r (calamine takes the last one): calamine then places every cell by this r,
-#   and none lies beyond the limits;
+# * every <c> tag is <c r="A1" s=".." t=".."> (s, t, and Excel's cm, vm and ph, each optional, in this order)
+#   with a column up to MAX_COLUMNS and a row up to MAX_ROWS, written plainly: no other attribute named r
+#   (calamine takes the last one), so calamine places every cell by this r, and none lies beyond the limits;
 # * every <f> comes right after the start tag of a <c> (not an empty one): a formula of that cell.
 _XML_ROOT = re.compile(
     rb'(?:\xef\xbb\xbf)?(?:<\?xml version="1\.0"(?: encoding="(?i:utf-8)")?(?: standalone="(?:yes|no)")?\s*\?>\s*)?'
@@ -1073,7 +1089,7 @@ _XML_ROOT = re.compile(
 # fixed character, which keeps them fast; one alternation of the three is several times slower.)
 _ODD = re.compile(rb'<(?:[!?]'
                   rb'|c(?=[ \t\r\n/>])(?! r="(?:[A-Z]|A[A-Z]|B[A-L])(?:[1-9][0-9]{0,2}|[1-4][0-9]{3}|5000|0)"'
-                  rb'(?:[ \t\r\n]+(?!r=|[A-Za-z_][\w.-]*:r=)[A-Za-z_][\w:.-]*="[^"<]*")*[ \t\r\n]*/?>))')
+                  rb'(?: s="[0-9]{1,9}")?(?: t="[A-Za-z]{1,9}")?(?: (?:cm|vm|ph)="[0-9]{1,9}")*[ ]?/?>))')
 _PREFIXED = re.compile(rb":[cf][ \t\r\n/>]")
 _FORMULA = re.compile(rb"<f[ \t\r\n/>]")
 _CELL_HEAD = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
@@ -1131,7 +1147,7 @@ def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
     try:
         from python_calamine import CalamineWorkbook
 
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(package.source))  # the bytes _check_zip checked
         names = list(wb.sheet_names)
         meta_grid = None
         if META_SHEET in names and scan_sheet(path, META_SHEET, package) is not None:
