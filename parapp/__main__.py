@@ -1,3 +1,7 @@
+import multiprocessing
+
 from parapp.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    multiprocessing.freeze_support()  # a packaged ParApp starts its reader workers from its own executable
+    raise SystemExit(main())

@@ -76,6 +76,17 @@ class ParAppError(Exception):
     def __str__(self) -> str:
         return self.text.get()
 
+    def __reduce__(self):
+        # pickled whole (to come back from a worker process), whatever a subclass's own __init__ takes
+        return _rebuild_error, (self.__class__, self.text.en, self.__dict__)
+
+
+def _rebuild_error(cls: type[ParAppError], en: str, state: dict) -> ParAppError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, en)
+    error.__dict__.update(state)
+    return error
+
 
 def format_number(value: float | int | None, decimals: int = 0, lang: str | None = None) -> str:
     """1234.5 -> '1.234,5' (vi) or '1,234.5' (en); None -> ''."""

@@ -21,7 +21,7 @@ from parapp.engine.aggregate import rollup
 from parapp.engine.compliance import STATUS_NAMES
 from parapp.engine.demo import make_demo
 from parapp.engine.office import Office
-from parapp.exchange import returns
+from parapp.exchange import readers, returns
 from parapp.exchange.returns import (
     META_SHEET,
     SHEET,
@@ -761,3 +761,54 @@ def test_the_sheet_scan_sees_every_cell_calamine_reads(base, splices):
         return  # calamine cannot read it: refused as damaged
     if sheet.end is not None:
         assert sheet.end[0] < returns.MAX_ROWS and sheet.end[1] < returns.MAX_COLUMNS, (sheet.end, splices)
+
+
+# ------------------------------------------------------------------------------------------------ reader workers
+
+
+def _summary(pvs):
+    return [(pv.path.name, pv.unit.code if pv.unit else None, str(pv.period), pv.new, pv.changes, pv.comments,
+             pv.refused.message("vi") if pv.refused else None) for pv in pvs]
+
+
+def test_returns_read_on_worker_processes_preview_as_read_here(exported, fresh, tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in exported.values():
+        shutil.copy(p, folder / p.name)
+    _set_value(next(iter(exported.values())), folder / "z-bad.xlsx", "received_new", "mười hai")
+    monkeypatch.setattr(readers, "MIN_FILES", 10**6)
+    here = preview(fresh, [folder])
+    monkeypatch.setattr(readers, "MIN_FILES", 2)
+    there = preview(fresh, [folder])
+    assert readers._pool is not None  # the workers did the reading
+    assert _summary(there) == _summary(here)
+    assert sum(pv.refused is not None for pv in there) == 1 and len(there) == len(exported) + 1
+    before = digest(fresh.store.path)
+    assert apply(fresh, there, {pv.path for pv in there if pv.acceptable}) > 0
+    assert digest(fresh.store.path) != before
+
+
+def test_a_file_that_ends_its_reader_is_refused_and_the_others_are_read(exported, fresh, tmp_path, monkeypatch):
+    import crashing_reader
+
+    monkeypatch.setattr(readers, "MIN_FILES", 2)
+    goods = list(exported.values())[:9]
+    paths = []
+    for i, p in enumerate(goods):
+        paths.append(shutil.copy(p, tmp_path / p.name))
+        if i == 4:
+            paths.append(shutil.copy(p, tmp_path / "crash-me.xlsx"))
+    got = list(readers.read_many([Path(p) for p in paths], fresh.catalogue, crashing_reader.read_or_die,
+                                 returns._crashed))
+    assert [p.name for p, _ in got] == [Path(p).name for p in paths]  # every file, in order
+    for path, result in got:
+        if path.name == "crash-me.xlsx":
+            with pytest.raises(ReturnError, match="dừng đột ngột"):
+                result()
+        else:
+            assert result().unit == read_return(path, fresh.catalogue).unit
+    # the workers were started again and still serve
+    again = list(readers.read_many([Path(p) for p in paths if "crash" not in str(p)], fresh.catalogue,
+                                   crashing_reader.read_or_die, returns._crashed))
+    assert all(result().unit for _, result in again)

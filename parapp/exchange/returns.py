@@ -39,6 +39,7 @@ from parapp.domain.catalogue import Catalogue, Element, Indicator, ValueRefused
 from parapp.domain.periods import Period, PeriodError
 from parapp.engine.compliance import STATUS_NAMES, IndicatorResult
 from parapp.engine.validation import Message, validate
+from parapp.exchange import readers
 from parapp.exchange.files import share
 from parapp.i18n import ParAppError, Text, fold, nfc, parse_number
 from parapp.store import units as unit_store
@@ -1319,21 +1320,30 @@ def expand(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
+def _crashed(path: Path) -> ReturnError:
+    return _refuse(path, "làm trình đọc bảng tính dừng đột ngột: tệp bị hỏng hoặc có nội dung bất thường; không nhập.",
+                   "made the spreadsheet reader stop: the workbook is damaged or unusual; not imported.")
+
+
 def preview(office, paths: Iterable[Path | str], progress: Progress | None = None) -> list[FilePreview]:
     """What importing each file (folders: their .xlsx files) would do. Reads only: nothing is written."""
     files = expand(paths)
     out: list[FilePreview] = []
     here = (office.province_code, office.office_code)  # read once, not once per file
-    for i, path in enumerate(files):
-        if progress is not None and progress(i, len(files)) is False:
-            break
-        pv = FilePreview(path)
-        try:
-            pv.file = read_return(path, office.catalogue)
-            _compare(office, pv, here)
-        except ParAppError as e:
-            pv.refused = e
-        out.append(pv)
+    reading = readers.read_many(files, office.catalogue, read_return, _crashed)
+    try:
+        for i, (path, result) in enumerate(reading):
+            if progress is not None and progress(i, len(files)) is False:
+                break
+            pv = FilePreview(path)
+            try:
+                pv.file = result()
+                _compare(office, pv, here)
+            except ParAppError as e:
+                pv.refused = e
+            out.append(pv)
+    finally:
+        reading.close()
     # two files for one unit-period: the officer must choose
     by_key: dict[tuple[str, str], list[FilePreview]] = {}
     for pv in out:

@@ -369,13 +369,21 @@ class Exchange(QObject):
 
     # -- import ---------------------------------------------------------------------------------
 
+    def _warm_readers(self) -> None:
+        # the reader workers start while the officer picks the files (see parapp.exchange.readers)
+        from parapp.exchange import readers
+
+        readers.warm(self.office.catalogue)
+
     def import_files_dialog(self) -> None:
+        self._warm_readers()
         files, _ = QFileDialog.getOpenFileNames(self.window, self.tr("Import returns"), str(Path.home()),
                                                 self.tr("Excel workbooks (*.xlsx)"))
         if files:
             self.import_paths([Path(f) for f in files])
 
     def import_folder_dialog(self) -> None:
+        self._warm_readers()
         folder = QFileDialog.getExistingDirectory(self.window, self.tr("Import a folder of returns"),
                                                   str(Path.home()))
         if folder:
