@@ -824,17 +824,18 @@ _KEEP_NAMES = frozenset(("xl/workbook.xml", "xl/_rels/workbook.xml.rels"))  # an
 def _check_zip(path: Path) -> _Package:
     """Refuse what is not a sound, modest xlsx before a spreadsheet reader opens it; the unpacked parts."""
     try:
-        size = path.stat().st_size
+        with path.open("rb") as f:  # opened once: its size, then (a modest file) all its bytes
+            size = os.fstat(f.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise _refuse(path, f"quá lớn ({size // 1024 // 1024} MB) để là một báo cáo ParApp.",
+                              f"is too large ({size // 1024 // 1024} MB) to be a ParApp return.")
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise _refuse(path, f"không mở được ({e.strerror}).", f"cannot be opened ({e.strerror}).") from None
-    if size > MAX_FILE_BYTES:
-        raise _refuse(path, f"quá lớn ({size // 1024 // 1024} MB) để là một báo cáo ParApp.",
-                      f"is too large ({size // 1024 // 1024} MB) to be a ParApp return.")
-    try:
-        with path.open("rb") as f:
-            head = f.read(8)
-    except OSError as e:
-        raise _refuse(path, f"không mở được ({e.strerror}).", f"cannot be opened ({e.strerror}).") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew while being read
+        raise _refuse(path, f"quá lớn ({len(data) // 1024 // 1024} MB) để là một báo cáo ParApp.",
+                      f"is too large ({len(data) // 1024 // 1024} MB) to be a ParApp return.")
+    head = data[:8]
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise _refuse(path, "là tệp Excel 97-2003 (.xls) hoặc có đặt mật khẩu mở; hãy lưu lại dạng Excel "
                             "Workbook (.xlsx) không đặt mật khẩu rồi gửi lại.",
@@ -847,9 +848,7 @@ def _check_zip(path: Path) -> _Package:
     if not head.startswith(b"PK"):
         raise _refuse(path, *not_excel)
     try:
-        # The file is read once; the zip is opened on those bytes, and every reader after this check uses
-        # them (calamine aside, which opens the path itself).
-        data = path.read_bytes()
+        # The file is read once; the zip is opened on those bytes, and every reader after this check uses them.
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_MEMBERS:
@@ -1208,20 +1207,22 @@ def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
     if table_at is None:
         raise _refuse(path, "thiếu danh sách ô số liệu.", "the list of value cells is missing.", META_SHEET)
     taken: set[str] = set()
+    elements = catalogue.elements
     for i in range(table_at + 1, len(meta_grid)):
-        row = meta_grid[i] + ["", "", ""]
-        code, vc, cc = _text_of(row[0]), _text_of(row[1]), _text_of(row[2])
+        row = meta_grid[i]
+        code = _text_of(row[0]) if row else ""
         if not code:
             continue
-        where = f"A{i + 1}"
-        if code not in catalogue.elements:
+        vc = _text_of(row[1]) if len(row) > 1 else ""
+        cc = _text_of(row[2]) if len(row) > 2 else ""
+        if code not in elements:
             raise _refuse(path, f'chỉ tiêu "{code}" không có trong danh mục.',
-                          f'the element "{code}" is not in the catalogue.', META_SHEET, where)
+                          f'the element "{code}" is not in the catalogue.', META_SHEET, f"A{i + 1}")
         if code in cells:
             raise _refuse(path, f'chỉ tiêu "{code}" bị ghi hai lần.', f'the element "{code}" is listed twice.',
-                          META_SHEET, where)
+                          META_SHEET, f"A{i + 1}")
         for address, col in ((vc, "B"), (cc, "C")):
-            if not _CELL.match(address) or address in taken:
+            if address in taken or not _CELL.match(address):
                 raise _refuse(path, f'địa chỉ ô "{address}" không hợp lệ.', f'the cell address "{address}" is not valid.',
                               META_SHEET, f"{col}{i + 1}")
             taken.add(address)
@@ -1239,9 +1240,20 @@ def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
     values: dict[str, float | None] = {}
     comments: dict[str, str | None] = {}
     for code, (vc, cc) in cells.items():
-        el = catalogue.elements[code]
-        values[code] = _read_value(path, sheet, vc, el, _cell(grid, vc), vc in formulas)
-        comment = _clean_comment(_text_of(_cell(grid, cc)))
+        el = elements[code]
+        raw = _cell(grid, vc)
+        if raw.__class__ is float and math.isfinite(raw) and vc not in formulas:  # a number, as most are
+            try:
+                values[code] = el.check(raw)
+            except ValueRefused as e:
+                raise _refuse(path, e.message("vi"), e.message("en"), sheet, vc) from None
+        else:
+            values[code] = _read_value(path, sheet, vc, el, raw, vc in formulas)
+        raw = _cell(grid, cc)
+        if raw == "":
+            comments[code] = None
+            continue
+        comment = _clean_comment(_text_of(raw))
         if comment and len(comment) > MAX_COMMENT:
             raise _refuse(path, f"ghi chú dài quá {MAX_COMMENT} ký tự.", f"the comment is longer than {MAX_COMMENT} "
                           "characters.", sheet, cc)
@@ -1329,7 +1341,7 @@ def preview(office, paths: Iterable[Path | str], progress: Progress | None = Non
     """What importing each file (folders: their .xlsx files) would do. Reads only: nothing is written."""
     files = expand(paths)
     out: list[FilePreview] = []
-    here = (office.province_code, office.office_code)  # read once, not once per file
+    here = _Here(office)
     reading = readers.read_many(files, office.catalogue, read_return, _crashed)
     try:
         for i, (path, result) in enumerate(reading):
@@ -1362,26 +1374,38 @@ def preview(office, paths: Iterable[Path | str], progress: Progress | None = Non
     return out
 
 
-def _compare(office, pv: FilePreview, here: tuple[str, str] | None = None) -> None:
+class _Here:
+    """What every file of a preview is compared with, read once: the office's province and code, and the units
+    below it (retired ones too)."""
+
+    def __init__(self, office):
+        self.province, self.office = office.province_code, office.office_code
+        self.below = {u.code: u for u in unit_store.subtree(office.store, self.office, include_self=False,
+                                                                include_retired=True)}
+
+
+def _compare(office, pv: FilePreview, here: _Here) -> None:
     rf = pv.file
     path = rf.path
     pv.kind, pv.period = rf.kind, rf.period
-    province, office_code = here or (office.province_code, office.office_code)
+    province = here.province
     if rf.province and rf.province != province:
         raise _refuse(path, f"là báo cáo của tỉnh mã {rf.province}, không thuộc tỉnh của văn phòng này "
                             f"({province}).",
                       f"is a return of the province with code {rf.province}, not of this office's province "
                       f"({province}).", META_SHEET, rf.meta_cells.get("province"))
-    try:
-        unit = office.unit(rf.unit)
-    except ParAppError:
-        raise _refuse(path, f'đơn vị mã "{rf.unit}" ({rf.unit_name}) không có trong cơ sở dữ liệu này.',
-                      f'the unit with code "{rf.unit}" ({rf.unit_name}) is not in this database.',
-                      META_SHEET, rf.meta_cells.get("unit")) from None
-    pv.unit = unit
-    if not unit_store.is_below(office.store, unit.code, office_code):
+    unit = here.below.get(rf.unit)
+    if unit is None:
+        try:
+            unit = office.unit(rf.unit)
+        except ParAppError:
+            raise _refuse(path, f'đơn vị mã "{rf.unit}" ({rf.unit_name}) không có trong cơ sở dữ liệu này.',
+                          f'the unit with code "{rf.unit}" ({rf.unit_name}) is not in this database.',
+                          META_SHEET, rf.meta_cells.get("unit")) from None
+        pv.unit = unit
         raise _refuse(path, f"{unit.name} không phải là đơn vị cấp dưới của văn phòng này.",
                       f"{unit.name} is not a unit below this office.", META_SHEET, rf.meta_cells.get("unit"))
+    pv.unit = unit
     if not unit.active:
         raise _refuse(path, f"{unit.name} đã giải thể, không nhận số liệu mới.",
                       f"{unit.name} is retired and takes no new figures.")
@@ -1465,13 +1489,17 @@ def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[
     for pv in chosen:
         if pv.refused is not None:  # nothing is imported: the file's own refusal says why
             raise ReturnError(pv.refused.message("vi"), pv.refused.message("en"))
-    for pv in chosen:  # checked again: the database may have changed since the preview
-        value_store.ensure_unlocked(office.store, pv.unit.code, pv.unit.name, str(pv.period),
-                                    Text(pv.period.label("vi"), pv.period.label("en")))
+    keys = [(pv.unit.code, str(pv.period)) for pv in chosen]
+    locked = value_store.statuses_of(office.store, keys)
+    for pv, key in zip(chosen, keys, strict=True):  # checked again: the database may have changed since the preview
+        if locked.get(key) == "approved":
+            value_store.ensure_unlocked(office.store, pv.unit.code, pv.unit.name, str(pv.period),
+                                        Text(pv.period.label("vi"), pv.period.label("en")))
     who = office.officer
     store = office.store
     with store.transaction() as c:
         writes = _Writes(store, who)
+        writes.read(keys)
         # Locked since the check above? Then nothing is written. (A file never approves anything, so
         # checking them all first gives the same answer as checking each just before its writes.)
         for pv in chosen:
@@ -1519,6 +1547,14 @@ class _Writes:
         self._values: list[tuple[bool, tuple]] = []  # (upsert?, parameters), in order
         self._audit: list[tuple] = []
         self._status_rows: list[tuple] = []
+
+    def read(self, keys: list[tuple[str, str]]) -> None:
+        """What the database holds for these unit-periods, read at once (in the transaction)."""
+        statuses = value_store.statuses_of(self.store, keys)
+        for key in keys:
+            self._statuses.setdefault(key, statuses.get(key))
+        for key, stored in value_store.values_of(self.store, keys).items():
+            self._stored.setdefault(key, stored)
 
     def status(self, unit: str, period: str) -> str | None:
         key = (unit, period)

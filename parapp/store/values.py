@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from parapp.i18n import ParAppError, Text, nfc
@@ -57,6 +57,38 @@ def statuses_below(store: Store, ancestor: str, period: str) -> dict[str, str]:
     rows = store.conn.execute("SELECT s.unit, s.status FROM unit_tree t JOIN statuses s ON s.unit = t.unit "
                               "WHERE t.ancestor = ? AND s.period = ?", (ancestor, period)).fetchall()
     return {r[0]: r[1] for r in rows}
+
+
+def _by_period(keys: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
+    """(period, up to 500 of its units) for a set of (unit, period): the parameters of one query each."""
+    units: dict[str, list[str]] = {}
+    for unit, period in dict.fromkeys(keys):
+        units.setdefault(period, []).append(unit)
+    for period, codes in units.items():
+        for i in range(0, len(codes), 500):
+            yield period, codes[i:i + 500]
+
+
+def statuses_of(store: Store, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The status of each (unit, period) that has one, in one query per period."""
+    out: dict[tuple[str, str], str] = {}
+    for period, codes in _by_period(keys):
+        rows = store.conn.execute(f"SELECT unit, status FROM statuses WHERE period = ? AND unit IN "
+                                  f"({', '.join('?' * len(codes))})", (period, *codes))
+        out.update(((unit, period), status) for unit, status in rows)
+    return out
+
+
+def values_of(store: Store, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, tuple[float, str | None]]]:
+    """The stored (value, comment) of every element of each (unit, period), in one query per period."""
+    keys = list(keys)
+    out: dict[tuple[str, str], dict[str, tuple[float, str | None]]] = {key: {} for key in keys}
+    for period, codes in _by_period(keys):
+        rows = store.conn.execute(f"SELECT unit, element, value, comment FROM data_values WHERE period = ? AND unit IN "
+                                  f"({', '.join('?' * len(codes))})", (period, *codes))
+        for unit, element, value, comment in rows:
+            out[(unit, period)][element] = (value, comment)
+    return out
 
 
 def ensure_unlocked(store: Store, unit: str, unit_name: str, period: str, period_label: Text) -> None:
