@@ -744,7 +744,11 @@ def test_the_sheet_scan_sees_every_cell_calamine_reads(base, splices):
         reference = None  # not well formed: no reference answer
     quick = returns._quick_scan(data)
     if quick is not None:
-        assert reference is None or quick == reference
+        assert reference != "far"
+        if reference is not None and b"<!" not in data and b"<?" not in data[5:]:
+            assert quick == reference
+        elif reference is not None:  # a comment or CDATA section may hold what looks like a formula
+            assert quick >= reference
     if quick is None and reference in (None, "far"):
         event("refused by the scan")
         return  # read_return refuses the file before calamine sees the sheet

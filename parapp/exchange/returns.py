@@ -819,6 +819,11 @@ class _Package:
 
 _KEEP_PART = 4 * 1024 * 1024  # parts larger than this are streamed through zipfile, and not kept
 _KEEP_NAMES = frozenset(("xl/workbook.xml", "xl/_rels/workbook.xml.rels"))  # and the worksheets: what is read next
+# Parts that no reader opens: calamine opens the workbook, its relationships, the shared strings, the styles and
+# the sheets asked for; ParApp the workbook, its relationships and those sheets. These count in the size checks,
+# but are not unpacked.
+_UNREAD = re.compile(r"(?:docprops/|xl/theme/|xl/printersettings/|xl/media/|customxml/|_rels/\.rels\Z"
+                     r"|\[content_types\]\.xml\Z)", re.IGNORECASE)
 
 
 def _check_zip(path: Path) -> _Package:
@@ -867,14 +872,16 @@ def _check_zip(path: Path) -> _Package:
                 if total > MAX_UNPACKED_BYTES or (info.file_size > 1024 * 1024 and ratio > MAX_RATIO):
                     raise _refuse(path, "giải nén ra quá lớn (nghi là tệp nén độc hại), không mở.",
                                   "unpacks to far too much data (a suspected zip bomb); not opened.")
-            # Read every part through, bounded by the sizes declared above: a part that unpacks to more than
-            # it declares, or whose bytes are damaged, fails its CRC here rather than inside the reader.
+            # Read every part a reader opens through, bounded by the sizes declared above: a part that unpacks to
+            # more than it declares, or whose bytes are damaged, fails its CRC here rather than inside the reader.
             # A plain part is unpacked in one call and, when a reader needs it next, kept. Any other part is
             # read through zipfile, which says what is wrong with it if anything is, and is not kept: the
             # readers read it through zipfile again, as they always did (zipfile may then fail on it where
             # this loop did not, for its reads come in other sizes).
             kept: dict[str, bytes] = {}
             for info in infos:
+                if _UNREAD.match(info.filename):
+                    continue
                 part = _unpacked(data, info) if info.file_size <= _KEEP_PART else None
                 if part is None:
                     with zf.open(info) as member:
@@ -1070,13 +1077,14 @@ def _scan_xml(path: Path, sheet: str, f) -> set[str]:
 # * calamine's XML reader (quick-xml) does not validate: it takes every "<" as the start of a markup, and
 #   matches elements by their local name, the part of the name after a colon, whatever the namespace. So a
 #   cell to calamine is a tag that starts "<c" or "<prefix:c", and a formula one that starts "<f" or
-#   "<prefix:f"; every such tag is found by the searches below (and some more, which only send the sheet to
-#   _scan_xml). The sheet need not be well formed for that: a sheet that calamine cannot read is refused
+#   "<prefix:f"; every such tag is found by the searches below. They may find more: a "<c" inside a comment,
+#   a CDATA section or an attribute's value is no cell to calamine. That only makes the scan stricter than
+#   calamine (such a "cell" must look plain too, and a formula there marks its cell as a formula), never
+#   more lenient. The sheet need not be well formed for that: a sheet that calamine cannot read is refused
 #   as damaged when it reads it;
 # * the part is UTF-8 (or says nothing), so that these searches on its bytes see what calamine sees;
-# * no comment, CDATA section, DOCTYPE or processing instruction besides the XML declaration, and no
-#   element or attribute whose name ends in ":c" or ":f": every cell is then a plain "<c " tag, and so
-#   is every cell _scan_xml reads;
+# * no element or attribute whose name ends in ":c" or ":f": every cell is then a plain "<c " tag, and so is
+#   every cell _scan_xml reads;
 # * every <c> tag is <c r="A1" s=".." t=".."> (s, t, and Excel's cm, vm and ph, each optional, in this order)
 #   with a column up to MAX_COLUMNS and a row up to MAX_ROWS, written plainly: no other attribute named r
 #   (calamine takes the last one), so calamine places every cell by this r, and none lies beyond the limits;
@@ -1084,12 +1092,11 @@ def _scan_xml(path: Path, sheet: str, f) -> set[str]:
 _XML_ROOT = re.compile(
     rb'(?:\xef\xbb\xbf)?(?:<\?xml version="1\.0"(?: encoding="(?i:utf-8)")?(?: standalone="(?:yes|no)")?\s*\?>\s*)?'
     rb'<[A-Za-z_]')
-# What the quick scan does not take: a comment, CDATA section, DOCTYPE or processing instruction; a <c> whose
-# r is not a plain address inside the limits; a name ending in ":c" or ":f". (Two searches: each starts with a
-# fixed character, which keeps them fast; one alternation of the three is several times slower.)
-_ODD = re.compile(rb'<(?:[!?]'
-                  rb'|c(?=[ \t\r\n/>])(?! r="(?:[A-Z]|A[A-Z]|B[A-L])(?:[1-9][0-9]{0,2}|[1-4][0-9]{3}|5000|0)"'
-                  rb'(?: s="[0-9]{1,9}")?(?: t="[A-Za-z]{1,9}")?(?: (?:cm|vm|ph)="[0-9]{1,9}")*[ ]?/?>))')
+# What the quick scan does not take: a <c> whose r is not a plain address inside the limits, or that has other
+# attributes than the plain ones; a name ending in ":c" or ":f". (Two searches, each starting with fixed
+# characters, which keeps them fast; one alternation of the two is several times slower.)
+_ODD = re.compile(rb'<c(?=[ \t\r\n/>])(?! r="(?:[A-Z]|A[A-Z]|B[A-L])(?:[1-9][0-9]{0,2}|[1-4][0-9]{3}|5000|0)"'
+                  rb'(?: s="[0-9]{1,9}")?(?: t="[A-Za-z]{1,9}")?(?: (?:cm|vm|ph)="[0-9]{1,9}")*[ ]?/?>)')
 _PREFIXED = re.compile(rb":[cf][ \t\r\n/>]")
 _FORMULA = re.compile(rb"<f[ \t\r\n/>]")
 _CELL_HEAD = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
@@ -1098,7 +1105,7 @@ assert (MAX_ROWS, MAX_COLUMNS) == (5000, 64), "_ODD spells these limits out"
 
 def _quick_scan(data: bytes) -> set[str] | None:
     root = _XML_ROOT.match(data)
-    if root is None or _ODD.search(data, root.end() - 2) is not None or _PREFIXED.search(data) is not None:
+    if root is None or _ODD.search(data) is not None or _PREFIXED.search(data) is not None:
         return None
     out: set[str] = set()
     for m in _FORMULA.finditer(data):
@@ -1138,6 +1145,45 @@ def _cell(grid: list[list], address: str):
 def _grid(wb, name: str) -> list[list]:
     """A sheet's cells from A1 (scan_sheet has checked its size)."""
     return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+
+# The list of value cells on the hidden sheet, checked, by its rows: the same in every return of one layout.
+# (Keyed by the rows; the catalogue's elements, which the check reads, are kept beside the result.)
+_TABLES: dict[tuple, tuple[dict, dict[str, tuple[str, str]]]] = {}
+
+
+def _value_cells(path: Path, grid: list[list], start: int, elements: dict) -> dict[str, tuple[str, str]]:
+    """element -> (value cell, comment cell), from the hidden sheet's rows start and after, checked: each
+    element of the catalogue and listed once, each address plain and used once."""
+    table = tuple(map(tuple, grid[start:]))
+    known = _TABLES.get(table)
+    if known is not None and known[0] is elements:
+        return dict(known[1])
+    cells: dict[str, tuple[str, str]] = {}
+    taken: set[str] = set()
+    for i in range(start, len(grid)):
+        row = grid[i]
+        code = _text_of(row[0]) if row else ""
+        if not code:
+            continue
+        vc = _text_of(row[1]) if len(row) > 1 else ""
+        cc = _text_of(row[2]) if len(row) > 2 else ""
+        if code not in elements:
+            raise _refuse(path, f'chỉ tiêu "{code}" không có trong danh mục.',
+                          f'the element "{code}" is not in the catalogue.', META_SHEET, f"A{i + 1}")
+        if code in cells:
+            raise _refuse(path, f'chỉ tiêu "{code}" bị ghi hai lần.', f'the element "{code}" is listed twice.',
+                          META_SHEET, f"A{i + 1}")
+        for address, col in ((vc, "B"), (cc, "C")):
+            if address in taken or not _CELL.match(address):
+                raise _refuse(path, f'địa chỉ ô "{address}" không hợp lệ.', f'the cell address "{address}" is not valid.',
+                              META_SHEET, f"{col}{i + 1}")
+            taken.add(address)
+        cells[code] = (vc, cc)
+    if len(_TABLES) >= 8:
+        _TABLES.clear()
+    _TABLES[table] = (elements, cells)
+    return dict(cells)
 
 
 def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
@@ -1203,30 +1249,10 @@ def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
     sheet = meta.get("sheet") or SHEET
     if sheet not in names:
         raise _refuse(path, f'không có trang "{sheet}".', f'has no sheet "{sheet}".')
-    cells: dict[str, tuple[str, str]] = {}
     if table_at is None:
         raise _refuse(path, "thiếu danh sách ô số liệu.", "the list of value cells is missing.", META_SHEET)
-    taken: set[str] = set()
     elements = catalogue.elements
-    for i in range(table_at + 1, len(meta_grid)):
-        row = meta_grid[i]
-        code = _text_of(row[0]) if row else ""
-        if not code:
-            continue
-        vc = _text_of(row[1]) if len(row) > 1 else ""
-        cc = _text_of(row[2]) if len(row) > 2 else ""
-        if code not in elements:
-            raise _refuse(path, f'chỉ tiêu "{code}" không có trong danh mục.',
-                          f'the element "{code}" is not in the catalogue.', META_SHEET, f"A{i + 1}")
-        if code in cells:
-            raise _refuse(path, f'chỉ tiêu "{code}" bị ghi hai lần.', f'the element "{code}" is listed twice.',
-                          META_SHEET, f"A{i + 1}")
-        for address, col in ((vc, "B"), (cc, "C")):
-            if address in taken or not _CELL.match(address):
-                raise _refuse(path, f'địa chỉ ô "{address}" không hợp lệ.', f'the cell address "{address}" is not valid.',
-                              META_SHEET, f"{col}{i + 1}")
-            taken.add(address)
-        cells[code] = (vc, cc)
+    cells = _value_cells(path, meta_grid, table_at + 1, elements)
     try:
         formulas = scan_sheet(path, sheet, package)
         if formulas is None:
