@@ -834,12 +834,12 @@ def _check_zip(path: Path) -> _Package:
             if size > MAX_FILE_BYTES:
                 raise _refuse(path, f"quá lớn ({size // 1024 // 1024} MB) để là một báo cáo ParApp.",
                               f"is too large ({size // 1024 // 1024} MB) to be a ParApp return.")
-            data = f.read(MAX_FILE_BYTES + 1)
+            data = f.read(size + 1)  # one byte more: a file that grew since is seen to
     except OSError as e:
         raise _refuse(path, f"không mở được ({e.strerror}).", f"cannot be opened ({e.strerror}).") from None
-    if len(data) > MAX_FILE_BYTES:  # it grew while being read
-        raise _refuse(path, f"quá lớn ({len(data) // 1024 // 1024} MB) để là một báo cáo ParApp.",
-                      f"is too large ({len(data) // 1024 // 1024} MB) to be a ParApp return.")
+    if len(data) > size:  # it is being written: read it once it is whole
+        raise _refuse(path, "đang được ghi dở (tệp thay đổi trong lúc đọc); hãy thử lại sau.",
+                      "is still being written (it changed while it was read); try again later.")
     head = data[:8]
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise _refuse(path, "là tệp Excel 97-2003 (.xls) hoặc có đặt mật khẩu mở; hãy lưu lại dạng Excel "
