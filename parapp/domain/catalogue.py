@@ -66,6 +66,8 @@ class Element:
 
     def check(self, value: float) -> float:
         """The value as stored, or ValueRefused saying why it does not fit this element."""
+        if value.__class__ is float and self.type == "count" and 0 <= value <= 1e12 and value == int(value):
+            return float(int(value))  # the common case, a whole count, decided at once
         name_vi, name_en = self.name.vi, self.name.en
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise ValueRefused(
