@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -30,6 +31,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from copy import copy
 from importlib.metadata import version
 from pathlib import Path
@@ -48,7 +50,7 @@ from python_calamine import CalamineWorkbook  # noqa: E402
 from parapp import __version__  # noqa: E402
 from parapp.engine import demo  # noqa: E402
 from parapp.engine.office import Office  # noqa: E402
-from parapp.exchange import returns  # noqa: E402
+from parapp.exchange import readers, returns  # noqa: E402
 from parapp.exchange.consolidated import export_consolidated  # noqa: E402
 from parapp.exchange.returns import META_SHEET, PASSWORD, SHEET, apply, export_return, preview  # noqa: E402
 from parapp.store import units as unit_store  # noqa: E402
@@ -272,6 +274,12 @@ def bare_read(files: list[Path]) -> int:
     return n
 
 
+def bare_read_parallel(pool: ProcessPoolExecutor, files: list[Path]) -> int:
+    """bare_read on two processes, each reading half the files (information: ParApp reads on two workers)."""
+    half = len(files) // 2
+    return sum(pool.map(bare_read, [files[:half], files[half:]]))
+
+
 # ------------------------------------------------------------------------------------------ timing
 
 
@@ -365,8 +373,20 @@ def time_import(office: Office, communes: list, files: list[Path], folder: Path,
         want = value_store.stored_values(office.store, u.code, QUARTER)
         assert {k: (v.value, v.comment) for k, v in got.items()} == {k: (v.value, v.comment) for k, v in want.items()}
     a, b = measure(import_all, lambda: bare_read(files), runs, before=fresh)
-    state["office"].close()
     rows: list[Row] = [(f"import {len(files)} returns (preview + apply)", a, b, ("ratio", 2.0))]
+
+    # ParApp reads on two worker processes (parapp.exchange.readers), started once per session and kept: the
+    # runs above found them running (the warm-up run started them). Their start, and the bare read on two
+    # processes too, are information.
+    readers.shutdown()
+    started = time.perf_counter()
+    assert readers._pool_for(state["office"].catalogue, start=True) is not None
+    rows.append(("… starting the two reader processes (once per session; information)",
+                 time.perf_counter() - started, None, None))
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        a, b = measure(import_all, lambda: bare_read_parallel(pool, files), runs, before=fresh)
+    rows.append(("… the same import against python-calamine on two processes (information)", a, b, None))
+    state["office"].close()
 
     # Where the time goes (information): reading alone, and the checks made before any reader sees a file.
     catalogue = office.catalogue
@@ -383,7 +403,7 @@ def time_import(office: Office, communes: list, files: list[Path], folder: Path,
             returns.scan_sheet(p, SHEET, *kept)
 
     a, b = measure(read_all, lambda: bare_read(files), runs)
-    rows.append(("… of which reading the files (read_return)", a, b, None))
+    rows.append(("… of which reading the files in one process (read_return)", a, b, None))
     a, b = measure(checks_all, lambda: bare_read(files), runs)
     rows.append(("… of which the checks before the reader (zip, sheet scans)", a, b, None))
     return rows
