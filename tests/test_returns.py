@@ -278,6 +278,39 @@ def test_a_template_filled_in_with_openpyxl_imports_right(fresh, district, tmp_p
     assert value_store.stored_values(fresh.store, commune.code, "2025Q2")["carried_over"].value == 12
 
 
+def test_percentages_typed_with_a_percent_sign_read_as_percentages(fresh, district, tmp_path):
+    """In Excel, 92,5% typed into a cell is stored as 0.925 and the cell shown as a percentage: it means 92.5.
+    A percentage typed as text with its sign ("85%") means 85. A plain 0.78 stays 0.78 (a real online rate)."""
+    commune = unit_store.children(fresh.store, district)[2]
+    template = export_return(fresh, commune.code, "2025Q2", tmp_path, blank=True)
+    _, cells = hidden_map(template)
+    wb = openpyxl.load_workbook(template)
+    ws = wb[SHEET]
+    ws[cells["satisfaction_tthc_pct"][0]] = 0.925
+    ws[cells["satisfaction_tthc_pct"][0]].number_format = "0.0%"
+    ws[cells["satisfaction_tthc_respondents"][0]] = 40
+    wb.save(tmp_path / "pct.xlsx")
+    [pv] = preview(fresh, [tmp_path / "pct.xlsx"])
+    assert pv.acceptable, pv.refused
+    assert dict(pv.new)["satisfaction_tthc_pct"] == 92.5
+    ws[cells["satisfaction_tthc_pct"][0]] = "85%"
+    wb.save(tmp_path / "pct-text.xlsx")
+    [pv] = preview(fresh, [tmp_path / "pct-text.xlsx"])
+    assert dict(pv.new)["satisfaction_tthc_pct"] == 85.0
+    ws[cells["satisfaction_tthc_pct"][0]] = 0.78
+    ws[cells["satisfaction_tthc_pct"][0]].number_format = "#,##0.0#"
+    wb.save(tmp_path / "plain.xlsx")
+    [pv] = preview(fresh, [tmp_path / "plain.xlsx"])
+    assert dict(pv.new)["satisfaction_tthc_pct"] == 0.78
+    # 150% is 150: refused as a percentage past 100, naming the cell
+    ws[cells["satisfaction_tthc_pct"][0]] = 1.5
+    ws[cells["satisfaction_tthc_pct"][0]].number_format = "0%"
+    wb.save(tmp_path / "over.xlsx")
+    [pv] = preview(fresh, [tmp_path / "over.xlsx"])
+    assert pv.refused is not None and "từ 0 đến 100" in pv.refused.message("vi")
+    assert f"ô {cells['satisfaction_tthc_pct'][0]}" in pv.refused.message("vi")
+
+
 def _soffice_convert(src: Path, outdir: Path) -> Path:
     outdir.mkdir(exist_ok=True)
     profile = outdir / "profile"

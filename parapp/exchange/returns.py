@@ -818,7 +818,8 @@ class _Package:
 
 
 _KEEP_PART = 4 * 1024 * 1024  # parts larger than this are streamed through zipfile, and not kept
-_KEEP_NAMES = frozenset(("xl/workbook.xml", "xl/_rels/workbook.xml.rels"))  # and the worksheets: what is read next
+# what is read next, with the worksheets: the styles tell a cell typed as a percentage ("92,5%")
+_KEEP_NAMES = frozenset(("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"))
 # Parts that no reader opens: calamine opens the workbook, its relationships, the shared strings, the styles and
 # the sheets asked for; ParApp the workbook, its relationships and those sheets. These count in the size checks,
 # but are not unpacked.
@@ -1265,9 +1266,12 @@ def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
                       sheet) from None
     values: dict[str, float | None] = {}
     comments: dict[str, str | None] = {}
+    percent_cells = _percent_cells(package, sheet, cells, catalogue)
     for code, (vc, cc) in cells.items():
         el = elements[code]
         raw = _cell(grid, vc)
+        if vc in percent_cells and raw.__class__ is float:
+            raw = round(raw * 100, 9)  # 92,5% typed in Excel, stored as 0.925
         if raw.__class__ is float and math.isfinite(raw) and vc not in formulas:  # a number, as most are
             try:
                 values[code] = el.check(raw)
@@ -1312,6 +1316,8 @@ def _read_value(path: Path, sheet: str, address: str, el: Element, raw, is_formu
                      "the cell holds a date, not a number (check the cell's format).")
     if isinstance(raw, str):
         text = raw.strip()
+        if el.type == "percent" and text.endswith("%"):  # "92,5%" typed as text: 92,5 per cent
+            text = text[:-1].rstrip()
         try:
             number = parse_number(text, "vi")
         except ValueError:
@@ -1325,6 +1331,55 @@ def _read_value(path: Path, sheet: str, address: str, el: Element, raw, is_formu
         return el.check(number)
     except ValueRefused as e:
         raise _refuse(path, e.message("vi"), e.message("en"), sheet, address) from None
+
+
+# Excel number formats that show a number as a percentage: the built-in 9 (0%) and 10 (0.00%), and any format
+# with a % outside quotes, brackets and escapes.
+_PERCENT_BUILTIN = frozenset((9, 10))
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+@lru_cache(maxsize=16)
+def _percent_styles(styles: bytes) -> frozenset[int]:
+    """The cell styles (indices into cellXfs) whose number format shows a percentage. An office that types
+    "92,5%" into a percentage cell gets 0.925 stored, shown as 92,5% by that format."""
+    try:
+        root = ElementTree.fromstring(styles)
+    except ElementTree.ParseError:
+        return frozenset()
+    percent = set(_PERCENT_BUILTIN)
+    for fmt in root.iter(f"{_MAIN}numFmt"):
+        code, fid = fmt.get("formatCode", ""), fmt.get("numFmtId", "")
+        if fid.isdigit() and "%" in _FORMAT_LITERALS.sub("", code):
+            percent.add(int(fid))
+    xfs = root.find(f"{_MAIN}cellXfs")
+    return frozenset(i for i, xf in enumerate(xfs if xfs is not None else ())
+                     if xf.get("numFmtId", "0").isdigit() and int(xf.get("numFmtId", "0")) in percent)
+
+
+def _cell_style(sheet: bytes, address: str) -> int | None:
+    """The style index (s) of a cell in a sheet's XML; None when it has none or is not there."""
+    m = re.search(rb'<c r="' + address.encode() + rb'"([^>]*)>', sheet)
+    if m is None:
+        return None
+    style = re.search(rb'[ \t\r\n]s="([0-9]{1,9})"', m.group(1))
+    return int(style.group(1)) if style else None
+
+
+def _percent_cells(package: _Package, sheet: str, cells: dict[str, tuple[str, str]], catalogue: Catalogue) -> set[str]:
+    """The value cells of percentage elements that the workbook shows as percentages: a figure typed there
+    with a % sign (92,5%) is stored by Excel as 0.925, and means 92.5."""
+    styles = package.kept.get("xl/styles.xml")
+    percent = _percent_styles(styles) if styles is not None else frozenset()
+    if not percent:
+        return set()  # no cell of this workbook is shown as a percentage (ParApp writes none)
+    part = _sheet_xml_path(package, sheet)
+    data = package.kept.get(part) if part else None
+    if data is None:
+        return set()
+    return {vc for code, (vc, _cc) in cells.items()
+            if catalogue.elements[code].type == "percent" and _cell_style(data, vc) in percent}
 
 
 # --------------------------------------------------------------------------------------------- preview, apply
