@@ -91,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     c = cmd("export-return", "write a unit's Excel return for a period")
     unit_period(c)
     c.add_argument("--out", required=True, type=Path, help="the .xlsx file to write (or a folder)")
+    c.add_argument("--with-below", action="store_true",
+                   help="also the return of every unit below that has figures for the period (--out is a folder): "
+                        "what a district sends to the province")
     c = cmd("template", "blank Excel templates: one per unit below --unit in a folder, or one for a unit")
     unit_period(c)
     c.add_argument("--out", required=True, type=Path,
@@ -387,12 +390,19 @@ def cmd_history(args) -> int:
 
 
 def cmd_export_return(args) -> int:
-    from parapp.exchange.returns import export_return
+    from parapp.exchange.returns import export_return, export_with_below
 
     with _open(args) as office:
         period = _period(args.period)
-        path = export_return(office, args.unit, period, args.out)
         u = office.unit(args.unit)
+        if args.with_below:
+            paths = export_with_below(office, args.unit, period, args.out)
+            print(_t(f"Đã ghi {len(paths)} báo cáo {period.label('vi')} ({u.name} và {len(paths) - 1} đơn vị trực thuộc) "
+                     f"vào {args.out}.",
+                     f"Wrote {len(paths)} returns for {period.label('en')} ({u.name} and {len(paths) - 1} units below) "
+                     f"to {args.out}."))
+            return 0
+        path = export_return(office, args.unit, period, args.out)
         print(_t(f"Đã ghi báo cáo {period.label('vi')} của {u.name} vào {path}.",
                  f"Wrote the return of {u.name} for {period.label('en')} to {path}."))
     return 0

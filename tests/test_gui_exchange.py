@@ -114,3 +114,29 @@ def test_files_dropped_on_the_window(tmp_path):
     mime.setUrls([QtCore.QUrl.fromLocalFile(str(tmp_path / n)) for n in ("a.xlsx", "b.txt")]
                  + [QtCore.QUrl.fromLocalFile(str(tmp_path))])
     assert dropped_paths(mime) == [tmp_path / "a.xlsx", tmp_path]
+
+
+def test_the_district_sends_its_return_with_its_communes_in_one_e_mail(qtbot, tmp_path, commune_return):
+    """From the district's window, the outbox gets the district's return, the returns of its communes with
+    figures, and one e-mail draft carrying them all; a folder export writes the same returns."""
+    import email
+    from email import policy
+
+    from parapp.exchange.outbox import outbox_dir
+
+    path = tmp_path / "district.db"
+    Office.create(path, "42", office=DISTRICT, officer="Trần Văn Bình").close()
+    w = window_on(qtbot, path)
+    w.exchange.import_paths([commune_return], decide=lambda dlg: True)
+    qtbot.waitUntil(lambda: bool(w.office.report(COMMUNE, "2025Q2").own.values), timeout=15000)
+    w.set_unit(DISTRICT)
+    w.exchange.export_to_outbox(to="ubnd@hatinh.gov.vn")
+    box = outbox_dir(w.office)
+    qtbot.waitUntil(lambda: any(box.glob("*.eml")), timeout=15000)
+    [eml] = box.glob("*.eml")
+    msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    names = [part.get_filename() for part in msg.iter_attachments()]
+    assert len(names) == 2 and names[0].startswith(DISTRICT) and names[1].startswith(COMMUNE)
+    w.exchange.export_with_below(tmp_path / "gui")
+    qtbot.waitUntil(lambda: len(list((tmp_path / "gui").glob("*.xlsx"))) == 2, timeout=15000)
+    assert "export_below" in w.exchange.actions

@@ -849,3 +849,40 @@ def test_a_file_that_ends_its_reader_is_refused_and_the_others_are_read(exported
     again = list(readers.read_many([Path(p) for p in paths if "crash" not in str(p)], fresh.catalogue,
                                    crashing_reader.read_or_die, returns._crashed))
     assert all(result().unit for _, result in again)
+
+
+# ------------------------------------------------------------------------------------------------ forwarding upward
+
+
+def test_a_district_forwards_its_communes_and_the_province_rolls_them_up(demo, district, tmp_path, cli):
+    """A district sends its own return and its communes' (with figures) in one e-mail; the province imports
+    them all and its roll-up of the district is the district's own roll-up, computed from the counts."""
+    import email
+    from email import policy
+
+    from parapp.exchange.outbox import make_eml
+    from parapp.exchange.returns import export_with_below, units_with_figures_below
+
+    with_figures = units_with_figures_below(demo, district, Q3)
+    assert with_figures and all(u.level == "commune" for u in with_figures)
+    code, out, _err = cli("export-return", "--db", demo.store.path, "--unit", district, "--period", Q3,
+                          "--out", tmp_path / "fwd", "--with-below")
+    assert code == 0 and f"{len(with_figures)} đơn vị trực thuộc" in out
+    paths = sorted((tmp_path / "fwd").glob("*.xlsx"))
+    assert len(paths) == 1 + len(with_figures)
+    again = export_with_below(demo, district, Q3, tmp_path / "again")
+    assert again[0].name.startswith(f"{Q3}_{district}_")  # the district's own return first
+    with Office.create(tmp_path / "province.db", "42") as province:
+        pvs = preview(province, [tmp_path / "fwd"])
+        assert all(pv.acceptable for pv in pvs), [pv.refused.message() for pv in pvs if pv.refused]
+        apply(province, pvs, {pv.path for pv in pvs})
+        period = Period.parse(Q3)
+        here, there = rollup(province.store, province.catalogue, district, period), rollup(demo.store, demo.catalogue,
+                                                                                         district, period)
+        assert here.values == pytest.approx(there.values) and here.values
+    # the e-mail draft carries them all, the district's first
+    eml = make_eml(demo, again[0], to="ubnd@hatinh.gov.vn", below=again[1:])
+    msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    names = [part.get_filename() for part in msg.iter_attachments()]
+    assert names == [p.name for p in again]
+    assert f"báo cáo của {len(again) - 1} đơn vị trực thuộc" in msg.get_body().get_content()

@@ -13,6 +13,7 @@ import re
 import shutil
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses
@@ -209,9 +210,11 @@ def _mime_type(path: Path) -> tuple[str, str]:
 
 
 def make_eml(office, attachment: Path | str, to: str | None = None, unit: str | None = None,
-             period: Period | str | None = None) -> Path:
-    """An e-mail draft in the outbox with the return attached, to the level above; returns the .eml."""
+             period: Period | str | None = None, below: Iterable[Path | str] = ()) -> Path:
+    """An e-mail draft in the outbox with the return attached, to the level above; returns the .eml. below:
+    the returns of the units below, attached after it (a district forwards its communes' figures)."""
     attachment = Path(attachment)
+    below = [Path(b) for b in below]
     u, p = return_identity(office, attachment, unit, period)
     address = check_addresses(to) if to else upper_email(office)
     above = unit_store.ancestors(office.store, u.code)
@@ -231,6 +234,8 @@ def make_eml(office, attachment: Path | str, to: str | None = None, unit: str | 
         "",
         f"Tệp đính kèm: {attachment.name} ({max(1, round(size / 1024))} KB), sổ tính Excel lập bằng ParApp "
         f"{__version__}; có thể mở bằng Excel hoặc nhập thẳng vào ParApp.",
+        *([f"Kèm theo là báo cáo của {len(below)} đơn vị trực thuộc có số liệu kỳ này ({len(below)} tệp), để "
+           "tổng hợp từ số liệu gốc; nhập tất cả các tệp vào ParApp cùng một lần."] if below else []),
         f"Người lập: {office.officer}.",
         "",
         "Trân trọng.",
@@ -239,6 +244,9 @@ def make_eml(office, attachment: Path | str, to: str | None = None, unit: str | 
     msg.set_content(nfc(body), charset="utf-8", cte="quoted-printable")
     maintype, subtype = _mime_type(attachment)
     msg.add_attachment(attachment.read_bytes(), maintype=maintype, subtype=subtype, filename=attachment.name)
+    for each in below:
+        maintype, subtype = _mime_type(each)
+        msg.add_attachment(each.read_bytes(), maintype=maintype, subtype=subtype, filename=each.name)
     folder = outbox_dir(office)
     stem = attachment.stem if attachment.parent.resolve() == folder.resolve() else Path(outbox_name(u, p)).stem
     data = msg.as_bytes(policy=_EML_POLICY)

@@ -49,7 +49,7 @@ from parapp.store.units import Unit
 
 __all__ = [
     "FORMAT", "META_SHEET", "SHEET", "FilePreview", "ReturnError", "ReturnFile", "apply", "checksum", "expand",
-    "export_return", "export_templates", "file_name", "preview", "read_return",
+    "export_return", "export_templates", "export_with_below", "file_name", "preview", "read_return",
 ]
 
 FORMAT = "parapp-return"
@@ -450,6 +450,46 @@ def export_templates(office, unit: str, period: Period | str, folder: Path | str
             written.append(export_return(office, child.code, p, folder / file_name(child, p, True), blank=True))
         if progress is not None:
             progress(len(below), len(below))
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def units_with_figures_below(office, unit: str, period: Period | str) -> list[Unit]:
+    """The active units below unit (all levels, parents first) that have figures or a status for period."""
+    p = str(Period.parse(period) if isinstance(period, str) else period)
+    store = office.store
+    having = {r[0] for r in store.conn.execute(
+        "SELECT t.unit FROM unit_tree t WHERE t.ancestor = ? AND t.depth > 0 AND ("
+        "EXISTS (SELECT 1 FROM data_values d WHERE d.unit = t.unit AND d.period = ?) OR "
+        "EXISTS (SELECT 1 FROM statuses s WHERE s.unit = t.unit AND s.period = ?))", (unit, p, p))}
+    return [u for u in unit_store.subtree(store, unit, include_self=False) if u.code in having]
+
+
+def export_with_below(office, unit: str, period: Period | str, folder: Path | str,
+                      progress: Progress | None = None) -> list[Path]:
+    """The return of unit and of every unit below it that has figures for period, in folder: what a district
+    sends to the province, which then holds its communes' figures too and rolls them up itself (counts, not
+    the district's percentages). All the files or none."""
+    u = office.unit(unit)
+    p = Period.parse(period) if isinstance(period, str) else period
+    units = [u] + units_with_figures_below(office, u.code, p)
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ReturnError(f"Không tạo được thư mục {folder}: {e.strerror}.",
+                          f"Cannot create the folder {folder}: {e.strerror}.") from None
+    written: list[Path] = []
+    try:
+        for i, each in enumerate(units):
+            if progress is not None and progress(i, len(units)) is False:
+                raise _cancelled()
+            written.append(export_return(office, each.code, p, folder / file_name(each, p)))
+        if progress is not None:
+            progress(len(units), len(units))
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)

@@ -238,6 +238,7 @@ class Exchange(QObject):
         self.actions: dict[str, QAction] = {}
         for key, text, slot in [
             ("export", self.tr("&Export this unit's return…"), self.export_return),
+            ("export_below", self.tr("Export the returns of this unit and the units &below…"), self.export_with_below),
             ("outbox", self.tr("Export to the &outbox with an e-mail draft"), self.export_to_outbox),
             ("templates", self.tr("Blank &templates for the units below…"), self.export_templates),
             ("import", self.tr("&Import returns…"), self.import_files_dialog),
@@ -303,20 +304,48 @@ class Exchange(QObject):
             office, unit, period, out, progress=progress),
             lambda path: self._say(self.tr("Return written: {path}").format(path=path)))
 
+    def export_with_below(self, folder: Path | None = None) -> None:
+        from parapp.exchange.returns import export_with_below
+
+        unit, period = self._context()
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(self.window, self.tr("Folder for the returns"),
+                                                      str(Path.home()))
+            if not chosen:
+                return
+            folder = Path(chosen)
+        self._run(self.tr("Writing the returns…"), lambda office, progress: export_with_below(
+            office, unit, period, folder, progress=progress),
+            lambda paths: self._say(self.tr("{n} return(s) written to {folder}").format(n=len(paths), folder=folder)))
+
     def export_to_outbox(self, to: str | None = None) -> None:
+        """The unit's return, and those of the units below that have figures (a district forwards its communes'
+        figures, from which the province rolls up), into the outbox with one e-mail draft."""
         from parapp.exchange.outbox import make_eml, outbox_dir, write_outbox
-        from parapp.exchange.returns import export_return, file_name
+        from parapp.exchange.returns import export_return, file_name, units_with_figures_below
 
         unit, period = self._context()
 
         def work(office, progress):
-            u = office.unit(unit)
             folder = outbox_dir(office)
-            written = export_return(office, unit, period, folder / file_name(u, period), progress=progress)
-            box = write_outbox(office, written, unit=unit, period=period)
-            if box != written:
-                written.unlink(missing_ok=True)
-            return make_eml(office, box, to=to, unit=unit, period=period)
+            units = [office.unit(unit)] + units_with_figures_below(office, unit, period)
+            boxed: list[Path] = []
+            try:
+                for i, u in enumerate(units):
+                    if progress(i, len(units)) is False:
+                        raise InterruptedError
+                    written = export_return(office, u.code, period, folder / file_name(u, period))
+                    box = write_outbox(office, written, unit=u.code, period=period)
+                    if box != written:
+                        written.unlink(missing_ok=True)
+                    boxed.append(box)
+                return make_eml(office, boxed[0], to=to, unit=unit, period=period, below=boxed[1:])
+            except BaseException as e:  # all of it in the outbox, or nothing
+                for box in boxed:
+                    box.unlink(missing_ok=True)
+                if isinstance(e, InterruptedError):
+                    return None  # cancelled: the task says nothing
+                raise
 
         self._run(self.tr("Writing the return and the e-mail draft…"), work,
                   lambda eml: self._say(self.tr("In the outbox: {path} — open it in your mail program to send "

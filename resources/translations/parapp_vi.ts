@@ -462,6 +462,10 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
         <translation>&amp;Xuất báo cáo của đơn vị này…</translation>
     </message>
     <message>
+        <source>Export the returns of this unit and the units &amp;below…</source>
+        <translation>Xuất báo cáo của đơn vị này <translation>Xuất báo cáo của đơn vị này và các đơn vị &amp;trực thuộc…</translation>amp;và các đơn vị trực thuộc…</translation>
+    </message>
+    <message>
         <source>Export to the &amp;outbox with an e-mail draft</source>
         <translation>Xuất vào &amp;hộp thư đi kèm thư nháp</translation>
     </message>
@@ -500,6 +504,18 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     <message>
         <source>Return written: {path}</source>
         <translation>Đã ghi báo cáo: {path}</translation>
+    </message>
+    <message>
+        <source>Folder for the returns</source>
+        <translation>Thư mục lưu các báo cáo</translation>
+    </message>
+    <message>
+        <source>Writing the returns…</source>
+        <translation>Đang ghi các báo cáo…</translation>
+    </message>
+    <message>
+        <source>{n} return(s) written to {folder}</source>
+        <translation>Đã ghi {n} báo cáo vào {folder}</translation>
     </message>
     <message>
         <source>Writing the return and the e-mail draft…</source>
