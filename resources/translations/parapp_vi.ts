@@ -463,7 +463,7 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     </message>
     <message>
         <source>Export the returns of this unit and the units &amp;below…</source>
-        <translation>Xuất báo cáo của đơn vị này <translation>Xuất báo cáo của đơn vị này và các đơn vị &amp;trực thuộc…</translation>amp;và các đơn vị trực thuộc…</translation>
+        <translation>Xuất báo cáo của đơn vị này &amp;và các đơn vị trực thuộc…</translation>
     </message>
     <message>
         <source>Export to the &amp;outbox with an e-mail draft</source>
