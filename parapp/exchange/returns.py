@@ -427,6 +427,31 @@ def _cancelled() -> ReturnError:
     return ReturnError("Đã huỷ việc xuất tệp Excel.", "Writing the Excel files was cancelled.")
 
 
+def _export_all(office, units: list[Unit], p: Period, folder: Path | str, blank: bool,
+                progress: Progress | None) -> list[Path]:
+    """The return (or blank template) of each unit in folder: all the files, or none (a failure or a cancel
+    removes those already written)."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ReturnError(f"Không tạo được thư mục {folder}: {e.strerror}.",
+                          f"Cannot create the folder {folder}: {e.strerror}.") from None
+    written: list[Path] = []
+    try:
+        for i, each in enumerate(units):
+            if progress is not None and progress(i, len(units)) is False:
+                raise _cancelled()
+            written.append(export_return(office, each.code, p, folder / file_name(each, p, blank), blank=blank))
+        if progress is not None:
+            progress(len(units), len(units))
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return written
+
+
 def export_templates(office, unit: str, period: Period | str, folder: Path | str,
                      progress: Progress | None = None) -> list[Path]:
     """A blank template for each active unit directly below unit (a district's communes) in folder."""
@@ -436,25 +461,7 @@ def export_templates(office, unit: str, period: Period | str, folder: Path | str
     if not below:
         raise ReturnError(f"{u.name} không có đơn vị trực thuộc đang hoạt động.",
                           f"{u.name} has no active units below it.")
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise ReturnError(f"Không tạo được thư mục {folder}: {e.strerror}.",
-                          f"Cannot create the folder {folder}: {e.strerror}.") from None
-    written: list[Path] = []
-    try:
-        for i, child in enumerate(below):
-            if progress is not None and progress(i, len(below)) is False:
-                raise _cancelled()
-            written.append(export_return(office, child.code, p, folder / file_name(child, p, True), blank=True))
-        if progress is not None:
-            progress(len(below), len(below))
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    return written
+    return _export_all(office, below, p, folder, True, progress)
 
 
 def units_with_figures_below(office, unit: str, period: Period | str) -> list[Unit]:
@@ -475,26 +482,7 @@ def export_with_below(office, unit: str, period: Period | str, folder: Path | st
     the district's percentages). All the files or none."""
     u = office.unit(unit)
     p = Period.parse(period) if isinstance(period, str) else period
-    units = [u] + units_with_figures_below(office, u.code, p)
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise ReturnError(f"Không tạo được thư mục {folder}: {e.strerror}.",
-                          f"Cannot create the folder {folder}: {e.strerror}.") from None
-    written: list[Path] = []
-    try:
-        for i, each in enumerate(units):
-            if progress is not None and progress(i, len(units)) is False:
-                raise _cancelled()
-            written.append(export_return(office, each.code, p, folder / file_name(each, p)))
-        if progress is not None:
-            progress(len(units), len(units))
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    return written
+    return _export_all(office, [u] + units_with_figures_below(office, u.code, p), p, folder, False, progress)
 
 
 def _save(wb, out: Path) -> None:

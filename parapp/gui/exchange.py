@@ -283,6 +283,10 @@ class Exchange(QObject):
         else:
             raise exc
 
+    def _folder(self, title: str) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(self.window, title, str(Path.home()))
+        return Path(chosen) if chosen else None
+
     def _say(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 8000)
 
@@ -308,12 +312,9 @@ class Exchange(QObject):
         from parapp.exchange.returns import export_with_below
 
         unit, period = self._context()
+        folder = folder or self._folder(self.tr("Folder for the returns"))
         if folder is None:
-            chosen = QFileDialog.getExistingDirectory(self.window, self.tr("Folder for the returns"),
-                                                      str(Path.home()))
-            if not chosen:
-                return
-            folder = Path(chosen)
+            return
         self._run(self.tr("Writing the returns…"), lambda office, progress: export_with_below(
             office, unit, period, folder, progress=progress),
             lambda paths: self._say(self.tr("{n} return(s) written to {folder}").format(n=len(paths), folder=folder)))
@@ -355,12 +356,9 @@ class Exchange(QObject):
         from parapp.exchange.returns import export_templates
 
         unit, period = self._context()
+        folder = folder or self._folder(self.tr("Folder for the blank templates"))
         if folder is None:
-            chosen = QFileDialog.getExistingDirectory(self.window, self.tr("Folder for the blank templates"),
-                                                      str(Path.home()))
-            if not chosen:
-                return
-            folder = Path(chosen)
+            return
         self._run(self.tr("Writing blank templates…"), lambda office, progress: export_templates(
             office, unit, period, folder, progress=progress),
             lambda paths: self._say(self.tr("{n} blank template(s) written to {folder}").format(
