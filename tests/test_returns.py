@@ -886,3 +886,17 @@ def test_a_district_forwards_its_communes_and_the_province_rolls_them_up(demo, d
     names = [part.get_filename() for part in msg.iter_attachments()]
     assert names == [p.name for p in again]
     assert f"báo cáo của {len(again) - 1} đơn vị trực thuộc" in msg.get_body().get_content()
+
+
+def test_the_workers_can_be_started_ahead_and_stopped(fresh):
+    import time
+
+    readers.shutdown()
+    assert readers._pool is None
+    readers.warm(fresh.catalogue)  # returns at once; the window calls it as the import dialog opens
+    deadline = time.monotonic() + 60
+    while readers._pool_for(fresh.catalogue, start=False) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert readers._pool_for(fresh.catalogue, start=False) is not None
+    readers.shutdown()
+    assert readers._pool_for(fresh.catalogue, start=False) is None
