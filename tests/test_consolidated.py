@@ -14,12 +14,19 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from parapp.domain.periods import Period
 from parapp.engine.aggregate import rollup
 from parapp.engine.compliance import STATUS_SYMBOLS
 from parapp.engine.office import Office
-from parapp.exchange.consolidated import STATUS_COLOURS, Cancelled, export_consolidated
+from parapp.exchange.consolidated import (
+    PAGE_WIDTH,
+    STATUS_COLOURS,
+    Cancelled,
+    export_consolidated,
+    pages_wide,
+)
 from parapp.exchange.outbox import make_eml, outbox_dir, set_upper_email, write_outbox
 from parapp.i18n import ParAppError
 from parapp.store import units as unit_store
@@ -163,7 +170,15 @@ def test_sheet_is_ready_to_print(province_book):
     assert ws.freeze_panes == f"E{h2 + 1}"
     assert ws.auto_filter.ref == f"A{h2}:{ws.cell(h2, ws.max_column).column_letter}{h2 + len(rows) - 2}"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    # as many pages wide as the sheet needs to print at about 80 % size or more
+    width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, ws.max_column + 1))
+    pages = pages_wide(width)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == pages
+    assert (pages_wide(150), pages_wide(PAGE_WIDTH), pages_wide(PAGE_WIDTH + 1), pages_wide(312)) == (1, 1, 2, 2)
+    # the title lines end on the first page
+    title = next(r for r in ws.merged_cells.ranges if r.min_row == 1)
+    shown = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, title.max_col + 1))
+    assert shown <= width / pages
     assert ws.print_title_rows.replace("$", "") == f"{h1}:{h2}"
     assert ws.column_dimensions["B"].width >= 20 and ws.column_dimensions["F"].width < 4
     legend = [ws.cell(r, 2).value for r in range(h2 + len(rows) + 1, ws.max_row + 1)]

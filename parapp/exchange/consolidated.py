@@ -12,6 +12,7 @@ formula. The file is written to a temporary name beside the target and renamed o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
@@ -307,10 +308,38 @@ def _height(lines: int, size: float = 10) -> float:
     return round(lines * size * 1.3 + 4, 1)
 
 
-def _print_setup(ws: Worksheet, title_rows: str, area: str, footer: str) -> None:
+# A landscape A4 page holds about 150 characters of column width at full size. A table wider than PAGE_WIDTH
+# (about 80 % size) is printed on pages side by side, laid next to each other: the rows line up, and the
+# title and the notes sit on the first page. (Repeating the code and name columns on every page would also
+# repeat the start of the title lines, cut off.)
+PAGE_WIDTH = 190
+
+
+def pages_wide(width: float) -> int:
+    """How many landscape A4 pages a table `width` characters wide is printed across."""
+    return max(1, math.ceil(width / PAGE_WIDTH))
+
+
+def _layout(widths: dict[int, float]) -> tuple[int, int, float]:
+    """(pages wide, last column of the title and note lines, their width). On a sheet printed across pages,
+    those lines span only what the first page shows, so that no page boundary cuts them."""
+    total = sum(widths.values())
+    pages = pages_wide(total)
+    if pages == 1:
+        return 1, max(widths), total
+    room = total / pages * 0.9  # a page's share, with some slack
+    last, used = 1, 0.0
+    for col in sorted(widths):
+        if used + widths[col] > room:
+            break
+        last, used = col, used + widths[col]
+    return pages, last, used
+
+
+def _print_setup(ws: Worksheet, title_rows: str, area: str, footer: str, pages: int = 1) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToWidth = pages
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
@@ -419,11 +448,11 @@ class _Writer:
             value_widths.append(max([7.6] + [_shown_width(ind, row.results[ind.code].value) for row in sheet.rows]))
             widths[_FIXED + 1 + 2 * k], widths[_FIXED + 2 + 2 * k] = value_widths[-1], symbol_w
         last_col = max(widths)
-        width = sum(widths.values())
+        pages, text_last, text_width = _layout(widths)
         for col, w in widths.items():
             ws.column_dimensions[get_column_letter(col)].width = w
         self.title_block(ws, period, t("BẢNG TỔNG HỢP KẾT QUẢ CẢI CÁCH HÀNH CHÍNH",
-                                       "CONSOLIDATED ADMINISTRATIVE-REFORM RESULTS"), last_col, width)
+                                       "CONSOLIDATED ADMINISTRATIVE-REFORM RESULTS"), text_last, text_width)
         h1, h2 = _TITLE_ROWS + 1, _TITLE_ROWS + 2
         first = h2 + 1
         below_level = next((r.unit.level for r in sheet.rows if r.kind == "unit"), "")
@@ -458,9 +487,9 @@ class _Writer:
         ws.freeze_panes = ws.cell(first, _FIXED + 1)
         if units_end >= first:
             ws.auto_filter.ref = f"A{h2}:{get_column_letter(last_col)}{units_end}"
-        end = self.legend(ws, last_row + 2, sheet, below_level, last_col, width)
+        end = self.legend(ws, last_row + 2, sheet, below_level, text_last, text_width)
         _print_setup(ws, f"{h1}:{h2}", f"A1:{get_column_letter(last_col)}{end}",
-                     f"{self.top.name} · {period.label(lang)}")
+                     f"{self.top.name} · {period.label(lang)}", pages)
 
     def body_row(self, ws: Worksheet, r: int, row: Row, sheet: Sheet, name_w: float) -> None:
         strong = row.kind == "total"
@@ -537,11 +566,11 @@ class _Writer:
         for k in range(len(sheet.elements)):
             widths[fixed + 1 + k] = el_w
         last_col = max(widths)
-        width = sum(widths.values())
+        pages, text_last, text_width = _layout(widths)
         for col, w in widths.items():
             ws.column_dimensions[get_column_letter(col)].width = w
         self.title_block(ws, sheet.period, t("SỐ LIỆU TỔNG HỢP (CÁC SỐ ĐẾM) ĐỂ TÍNH CÁC TỶ LỆ",
-                                             "SUMMED FIGURES (COUNTS) BEHIND THE RATES"), last_col, width)
+                                             "SUMMED FIGURES (COUNTS) BEHIND THE RATES"), text_last, text_width)
         h1, h2 = _TITLE_ROWS + 1, _TITLE_ROWS + 2
         first = h2 + 1
         texts: dict[tuple[int, int], str] = {}
@@ -583,14 +612,14 @@ class _Writer:
                 formula = f"({ind.numerator.text}) / ({ind.denominator.text}) × 100"
             else:
                 formula = ind.numerator.text
-            self.wide(ws, r, f"{ind.name.get(lang)}  =  {formula}", last_col, width, _font(9))
+            self.wide(ws, r, f"{ind.name.get(lang)}  =  {formula}", text_last, text_width, _font(9))
             r += 1
         self.wide(ws, r, t("Tổng cộng = các đơn vị trực thuộc + số liệu riêng. Tỷ lệ phần trăm (%) nhập trực tiếp "
                            "(mức độ hài lòng) được lấy trung bình có trọng số theo số người được khảo sát.",
                            "Total = the units below + the own figures. Percentages entered as such (satisfaction) "
-                           "are averaged weighted by the number of respondents."), last_col, width, _NOTE)
+                           "are averaged weighted by the number of respondents."), text_last, text_width, _NOTE)
         _print_setup(ws, f"{h1}:{h2}", f"A1:{get_column_letter(last_col)}{r}",
-                     f"{self.top.name} · {sheet.period.label(lang)}")
+                     f"{self.top.name} · {sheet.period.label(lang)}", pages)
 
 
 def _periods(period: Period | str | Sequence[Period | str]) -> list[Period]:
