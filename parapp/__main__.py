@@ -1,7 +1,4 @@
-import multiprocessing
-
 from parapp.cli import main
 
 if __name__ == "__main__":
-    multiprocessing.freeze_support()  # a packaged ParApp starts its reader workers from its own executable
-    raise SystemExit(main())
+    raise SystemExit(main())  # main() first lets a packaged ParApp's reader workers start (freeze_support)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import sqlite3
 import sys
 from datetime import datetime
@@ -575,6 +576,7 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     global _lang
+    multiprocessing.freeze_support()  # a packaged ParApp runs its reader workers from its own executable
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--lang" in argv[:-1]:
         _lang = argv[argv.index("--lang") + 1] if argv[argv.index("--lang") + 1] in ("vi", "en") else "vi"
