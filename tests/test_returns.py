@@ -900,3 +900,19 @@ def test_the_workers_can_be_started_ahead_and_stopped(fresh):
     assert readers._pool_for(fresh.catalogue, start=False) is not None
     readers.shutdown()
     assert readers._pool_for(fresh.catalogue, start=False) is None
+
+
+def test_a_target_on_last_years_rate_is_a_live_status_in_the_workbook(demo, exported_2024):
+    """Hà Tĩnh's digitisation target is last year's rate plus 20 points: the number is fixed once worked
+    out, so the year return's status cell is a formula over the rate, as for a plain threshold."""
+    from parapp.exchange.returns import COL_STATUS, _canon
+
+    commune, path = next((c, p) for c, p in exported_2024.items()
+                         if next(r for r in demo.report(c, "2024").indicators
+                                 if r.code == "digitised_results_rate").checks[0].goal is not None)
+    [res] = [r for r in demo.report(commune, "2024").indicators if r.code == "digitised_results_rate"]
+    assert res.checks[0].target.type == "increment" and res.checks[0].target.base_year is None
+    goal = res.checks[0].goal  # 2023's rate plus 20 points, at most 100
+    ws = openpyxl.load_workbook(path)[SHEET]
+    formulas = [c.value for c in ws[COL_STATUS] if isinstance(c.value, str) and c.value.startswith("=IF(")]
+    assert any(f">={_canon(goal)}," in f for f in formulas), formulas

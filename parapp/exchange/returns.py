@@ -275,16 +275,23 @@ def indicator_formula(ind: Indicator, cells: dict[str, str]) -> str | None:
     return f'=IF({cond},"",{body})'
 
 
-def _goal(result: IndicatorResult, period: Period) -> tuple[str, float] | None:
-    """(op, goal) when the one target is a fixed comparison an Excel formula can make."""
+def _goal(result: IndicatorResult, period: Period) -> tuple[str, float, bool] | None:
+    """(op, goal, whether the at-risk margin applies) when the one target is a comparison with a number an
+    Excel formula can make. A goal worked out from last year's figures (an increment on last year's rate, a
+    better rank than last year's) is such a number once ParApp has worked it out: last year does not change."""
     if len(result.checks) != 1:
         return None
-    t = result.checks[0].target
+    check = result.checks[0]
+    t = check.target
     if t.type in ("threshold", "rank") and t.value is not None:
-        return t.op, t.value
+        return t.op, t.value, True
     if t.type == "increment" and t.base_year is not None and t.base is not None and t.step is not None:
         cap = t.cap if t.cap is not None else 100.0
-        return ">=", min(cap, t.base + t.step * (period.year - t.base_year))
+        return ">=", min(cap, t.base + t.step * (period.year - t.base_year)), True
+    if t.type == "increment" and check.goal is not None:  # last year's rate plus the step
+        return ">=", check.goal, True
+    if t.type == "improve" and check.goal is not None:  # last year's rank, improved
+        return "<=", check.goal, False  # compliance judges a rank without the at-risk margin
     return None
 
 
@@ -652,7 +659,8 @@ def _build(office, u: Unit, p: Period, blank: bool):
                    border=True, fill=_INDICATOR_FILL)
         else:
             if goal is not None and formula is not None:
-                scell.value = status_formula(icell.coordinate, goal[0], goal[1], p.kind != "Y", office.margin)
+                scell.value = status_formula(icell.coordinate, goal[0], goal[1], p.kind != "Y",
+                                             office.margin if goal[2] else 0.0)
             else:
                 w.text(ws, scell.coordinate, STATUS_NAMES[res.status].vi)
             w.style(scell, align="center", border=True, fill=_INDICATOR_FILL, size=11, bold=True)
