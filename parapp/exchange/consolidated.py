@@ -31,8 +31,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from parapp import __version__
 from parapp.domain.catalogue import LEVEL_NAMES, Indicator
 from parapp.domain.periods import Period
+from parapp.engine import palette
 from parapp.engine.aggregate import Aggregate, aggregate, rollup
 from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS, IndicatorResult, assess
+from parapp.engine.palette import WORKFLOW_MARKS
 from parapp.exchange.files import write_atomically
 from parapp.i18n import ParAppError, nfc
 from parapp.store import units as unit_store
@@ -42,25 +44,13 @@ from parapp.store.values import STATUS_NAMES as WORKFLOW_NAMES
 # (done, total) -> False to cancel
 Progress = Callable[[int, int], bool | None]
 
-# Colours of parapp/gui/style.py (Okabe-Ito based), copied: the core never imports the GUI.
+# the palette (parapp.engine.palette) as openpyxl takes colours: without the "#"
 # status -> (text colour, cell tint)
-STATUS_COLOURS = {
-    "met": ("00795A", "D5F0E6"),
-    "at_risk": ("A86A00", "FCEBC4"),
-    "missed": ("B34000", "F8D9C8"),
-    "no_data": ("5F6368", "EEEEEE"),
-    "no_target": ("8A8F94", "FFFFFF"),
-}
+STATUS_COLOURS = {status: (colour[1:], tint[1:]) for status, (colour, tint) in palette.STATUS_COLOURS.items()}
 # workflow status of a return -> (symbol, text colour, cell tint)
-WORKFLOW_STYLE = {
-    None: ("○", "8A8F94", "FFFFFF"),
-    "draft": ("✎", "0072B2", "DCEBF7"),
-    "submitted": ("➜", "6A3D9A", "E9E0F2"),
-    "approved": ("✔", "00795A", "D5F0E6"),
-    "returned": ("↩", "A86A00", "FCEBC4"),
-}
-GROUP_TINT = "E8EEF4"
-HEADER_TINT = "DDE5EE"
+WORKFLOW_STYLE = {status: (symbol, colour[1:], tint[1:]) for status, (symbol, colour, tint) in WORKFLOW_MARKS.items()}
+GROUP_TINT = palette.GROUP_TINT[1:]
+HEADER_TINT = palette.HEADER_TINT[1:]
 _ADVANCE = ("returned", "draft", "submitted", "approved")  # least advanced first
 
 _FIXED = 4  # code, name, return status, coverage

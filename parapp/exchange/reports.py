@@ -47,8 +47,10 @@ from reportlab.platypus import (
 from parapp import __version__
 from parapp.domain.catalogue import LEVEL_NAMES, Indicator
 from parapp.domain.periods import Period
+from parapp.engine import palette
 from parapp.engine.aggregate import rollup
 from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS, IndicatorResult, assess, summary
+from parapp.engine.palette import STATUS_COLOURS, WORKFLOW_MARKS
 from parapp.exchange.files import write_atomically
 from parapp.i18n import ParAppError, format_number, nfc
 from parapp.resources import resource_path
@@ -68,18 +70,9 @@ _FONT_FILES = {
     SYMBOL_FONT: "DejaVuSans.ttf",
 }
 
-# Colours of parapp/gui/style.py (Okabe-Ito based), copied: the core never imports the GUI.
-# status -> (text colour, cell tint)
-STATUS_COLOURS = {
-    "met": ("#00795A", "#D5F0E6"),
-    "at_risk": ("#A86A00", "#FCEBC4"),
-    "missed": ("#B34000", "#F8D9C8"),
-    "no_data": ("#5F6368", "#EEEEEE"),
-    "no_target": ("#8A8F94", "#FFFFFF"),
-}
-WORKFLOW_SYMBOLS = {None: "○", "draft": "✎", "submitted": "➜", "approved": "✔", "returned": "↩"}
-GROUP_TINT = colors.HexColor("#E8EEF4")
-HEADER_TINT = colors.HexColor("#DDE5EE")
+WORKFLOW_SYMBOLS = {status: mark[0] for status, mark in WORKFLOW_MARKS.items()}
+GROUP_TINT = colors.HexColor(palette.GROUP_TINT)
+HEADER_TINT = colors.HexColor(palette.HEADER_TINT)
 GRID = colors.HexColor("#9AA5B1")
 _colour = cache(colors.HexColor)  # the status colours, parsed once (reportlab never changes a Color it is given)
 KEY_INDICATORS = ("online_rate", "ontime_rate", "resolution_rate", "online_payment_transactions_rate",
