@@ -36,10 +36,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", type=Path, help="the office database (default: the user's data folder)")
-    common.add_argument("--lang", choices=("vi", "en"), default=None, help="language of messages (default vi)")
-    p = _Parser(prog="parapp", parents=[common],
+    def options(default):
+        parser = argparse.ArgumentParser(add_help=False)
+        parser.add_argument("--db", type=Path, default=default,
+                            help="the office database (default: the user's data folder)")
+        parser.add_argument("--lang", choices=("vi", "en"), default=default, help="language of messages (default vi)")
+        return parser
+
+    # Given before or after the command: a subcommand's own default must not overwrite the main parser's value.
+    common = options(argparse.SUPPRESS)
+    p = _Parser(prog="parapp", parents=[options(None)],
                 description="ParApp: administrative-reform figures for commune, district and province offices.")
     p.add_argument("--version", action="version", version=f"ParApp {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
@@ -121,13 +127,37 @@ def _parser() -> argparse.ArgumentParser:
     c = cmd("demo", "create the demo database (Hà Tĩnh, three tiers, 2022-2025)")
     c.add_argument("--force", action="store_true", help="replace an existing demo database")
     cmd("gui", "open the window")
+    c = cmd("reorganise", "carry a three-tier office database into the two-tier structure of 1 July 2025")
+    c.add_argument("--office", help="the new unit the office becomes (default: the new province, or the new "
+                                    "commune that took in the office's commune)")
+    c.add_argument("--dry-run", action="store_true", help="only say what would be done")
+    c = cmd("shares", "how a divided old commune's figures go to its successors; without --unit, list the "
+                      "divided ones")
+    c.add_argument("--unit", help="the old commune that was divided")
+    c.add_argument("--default", action="store_true",
+                   help="all of its figures to the official default successor (the series says estimated)")
+    c.add_argument("shares", nargs="*", metavar="NEW=PERCENT", help="the share of each successor, adding up to 100")
     return p
 
 
 def _open(args):
     from parapp.engine.office import Office
+    from parapp.store.units import resolve
 
-    return Office.open(args.db or settings.default_db())
+    office = Office.open(args.db or settings.default_db())
+    # A unit may be named by its official code: the old tree's unit or the new one's, by the period asked for.
+    for name in ("unit", "under", "parent"):
+        code = getattr(args, name, None)
+        if code:
+            period = getattr(args, "period", None)
+            if isinstance(period, list):
+                period = period[-1] if period else None
+            try:
+                setattr(args, name, resolve(office.store, code, Period.parse(period) if period else None))
+            except ParAppError:
+                office.close()
+                raise
+    return office
 
 
 def _period(text: str) -> Period:
@@ -150,6 +180,14 @@ def _indicator_json(r: IndicatorResult) -> dict:
     }
 
 
+def _lineage_json(prov) -> dict | None:
+    if prov is None:
+        return None
+    return {"status": prov.status, "note": prov.note().get(_lang),
+            "sources": [{"code": s.unit.code, "official_code": s.unit.official_code, "name": s.unit.name,
+                         "share": s.share, "how": s.how} for s in prov.sources]}
+
+
 def _message_json(m) -> dict:
     return {"rule": m.rule, "severity": m.severity, "text": m.text.get(_lang), "message": m.describe(_lang),
             "elements": list(m.elements), "left": m.left, "right": m.right}
@@ -170,6 +208,7 @@ def cmd_show(args) -> int:
                 "messages": [_message_json(m) for m in rep.messages],
                 "reported": rep.rolled.reported if rep.rolled else None,
                 "expected": rep.rolled.expected if rep.rolled else None,
+                "lineage": _lineage_json(rep.lineage),
             }
             if rep.rolled:
                 out["rollup"] = {"elements": rep.rolled.values,
@@ -181,6 +220,8 @@ def cmd_show(args) -> int:
         status = WORKFLOW_NAMES[rep.status.status if rep.status else None].get(_lang)
         print(f"{rep.unit.name} ({rep.unit.code}) · {rep.period.label(_lang)} · {status}")
         print(rep.period.data_window_label(_lang))
+        if rep.lineage is not None:
+            print(rep.lineage.note().get(_lang))
         ts = office.target_set
         print(_t("Bộ chỉ tiêu: ", "Target set: ") + (ts.name.get(_lang) if ts else _t("(chưa chọn)", "(none)")))
         _print_block(office, rep.own.values, rep.indicators, rep.messages, rep.unit.level)
@@ -554,6 +595,78 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_reorganise(args) -> int:
+    from parapp.engine import reorganise as ro
+
+    with _open(args) as office:
+        plan = ro.plan(office, args.office) if args.dry_run else ro.reorganise(office, args.office)
+        print(plan.summary().get(_lang))
+        if plan.already:
+            return 0
+        after = plan.office_after
+        new_name = next((u.name for k, u in plan.new_units if k == after), None) or office.unit(after).name
+        verb = _t("Đơn vị sẽ là", "The office would become") if args.dry_run else _t("Đơn vị nay là",
+                                                                                      "The office is now")
+        print(f"{verb}: {new_name} ({after}).")
+        for u in plan.unmapped:
+            print(_t(f"Lưu ý: {u.name} ({u.code}) do cán bộ thêm, không có đơn vị kế thừa; số liệu của đơn vị này "
+                     "được giữ nguyên nhưng không chuyển sang đơn vị mới.",
+                     f"Note: {u.name} ({u.code}) was added by an officer and has no successor; its figures are "
+                     "kept but carried to no new unit."))
+        if not args.dry_run:
+            divided = office.store.conn.execute(
+                "SELECT count(DISTINCT predecessor) FROM unit_links WHERE divided = 1").fetchone()[0]
+            if divided:
+                print(_t(f"{divided} xã, phường cũ bị chia tách: số liệu trước 01/7/2025 của các đơn vị mới nhận "
+                         "phần của chúng chưa so sánh được cho đến khi đặt tỷ lệ (parapp shares).",
+                         f"{divided} old communes were divided: the new units that took parts of them have no "
+                         "comparable figures before 1 July 2025 until the shares are set (parapp shares)."))
+    return 0
+
+
+def cmd_shares(args) -> int:
+    from parapp.store import units as us
+
+    with _open(args) as office:
+        store = office.store
+        if not args.unit:
+            rows = store.conn.execute(
+                "SELECT DISTINCT l.predecessor, d.method FROM unit_links l LEFT JOIN unit_divisions d "
+                "ON d.predecessor = l.predecessor WHERE l.divided = 1 ORDER BY l.predecessor").fetchall()
+            if not rows:
+                print(_t("Không có xã, phường nào bị chia tách.", "No commune here was divided."))
+            how = {None: Text("chưa quyết định", "undecided"), "default": Text("đơn vị mặc định (ước tính)",
+                   "default successor (estimated)"), "shares": Text("theo tỷ lệ", "by shares")}
+            for pred, method in rows:
+                u = office.unit(pred)
+                parts = ", ".join(
+                    f"{office.unit(link.successor).name} ({office.unit(link.successor).official_code})"
+                    + (f" {link.share * 100:.0f}%" if link.share is not None else "")
+                    + (" *" if link.is_default else "") for link in us.successors(store, pred))
+                print(f"{u.code:<6} {u.name}: {how[method].get(_lang)} → {parts}")
+            return 0
+        if args.default and args.shares:
+            raise ParAppError("Chọn --default hoặc tỷ lệ, không chọn cả hai.", "Give --default or shares, not both.")
+        if not args.default and not args.shares:
+            raise ParAppError("Hãy cho --default hoặc tỷ lệ từng đơn vị kế thừa (MÃ=PHẦN_TRĂM).",
+                              "Give --default or each successor's share (CODE=PERCENT).")
+        shares = None
+        if args.shares:
+            shares = {}
+            for item in args.shares:
+                code, _, pct = item.partition("=")
+                try:
+                    value = float(pct.replace(",", "."))
+                except ValueError:
+                    raise ParAppError(f'"{item}" phải có dạng MÃ=PHẦN_TRĂM, ví dụ 18073=60.',
+                                      f'"{item}" must be CODE=PERCENT, e.g. 18073=60.') from None
+                shares[us.resolve(store, code.strip(), Period.quarter(2025, 3))] = value / 100
+        us.set_division(store, args.unit, office.officer, shares)
+        u = office.unit(args.unit)
+        print(_t(f"Đã lưu cách chia số liệu của {u.name}.", f"Saved how the figures of {u.name} are divided."))
+    return 0
+
+
 def cmd_gui(args) -> int:
     try:
         from parapp.gui.app import run
@@ -571,6 +684,7 @@ COMMANDS = {
     "return": lambda a: _workflow(a, "return"), "history": cmd_history, "demo": cmd_demo, "gui": cmd_gui,
     "export-return": cmd_export_return, "template": cmd_template, "import-returns": cmd_import_returns,
     "consolidate": cmd_consolidate, "outbox": cmd_outbox, "report": cmd_report,
+    "reorganise": cmd_reorganise, "shares": cmd_shares,
 }
 
 

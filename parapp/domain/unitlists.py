@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from parapp.resources import resource_path
@@ -41,6 +42,10 @@ _PREFIX_KINDS: tuple[tuple[str, str], ...] = (
 
 THREE_TIER_CSV = ("units", "vn_three_tier.csv")
 CSV_COLUMNS = ["code", "name", "kind", "level", "parent"]
+REORGANISATION_CSV = ("units", "reorganisation_2025.csv")
+REORGANISATION_COLUMNS = ["level", "old_code", "old_name", "new_code", "new_name", "divided", "default", "via"]
+# The two-tier structure is in force from this day (Resolution 202/2025/QH15; Law on Local Government 2025).
+REORGANISATION_DATE = date(2025, 7, 1)
 
 _CODE_WIDTH = {"province": 2, "district": 3, "commune": 5}
 
@@ -52,6 +57,17 @@ class OfficialUnit:
     kind: str
     level: str
     parent: str | None
+
+
+@dataclass(frozen=True)
+class Succession:
+    """One link of the 2025 reorganisation: an old unit (three-tier list) went, whole or in part, to a new one."""
+
+    level: str  # of the old unit: province, district (an island district with no communes) or commune
+    old_code: str
+    new_code: str
+    divided: bool  # the old unit went to more than one new unit
+    default: bool  # the successor that takes a divided unit's figures when no shares are set
 
 
 def clean_name(name: str) -> str:
@@ -91,6 +107,23 @@ def province_units(tiers: int, province_code: str) -> list[OfficialUnit]:
 def find_official(tiers: int, code: str) -> OfficialUnit | None:
     """The unit with this code in the given list, or None."""
     return _by_code(tiers).get(code)
+
+
+def reorganisation_2025() -> list[Succession]:
+    """Every link of the official 2025 mapping, old provinces and communes to new ones (see
+    packaging/make_reorganisation.py for its source), in ParApp's codes."""
+    return list(_reorganisation())
+
+
+@lru_cache(maxsize=1)
+def _reorganisation() -> tuple[Succession, ...]:
+    path = resource_path(*REORGANISATION_CSV)
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != REORGANISATION_COLUMNS:
+            raise ValueError(f"{path}: expected columns {REORGANISATION_COLUMNS}, found {reader.fieldnames}")
+        return tuple(Succession(r["level"], r["old_code"], r["new_code"], r["divided"] == "1", r["default"] == "1")
+                     for r in reader)
 
 
 # --- loading -------------------------------------------------------------------------------

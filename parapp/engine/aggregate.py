@@ -61,10 +61,17 @@ class _Plan:
     sql: str  # sums and counts per element, part by part
 
 
+# A value counts only while its unit is in force (after the 2025 reorganisation, figures kept for an old unit
+# for a later period are not part of any roll-up). Only databases with unit spans pay for the probe.
+_IN_SPAN = ("NOT EXISTS (SELECT 1 FROM unit_spans s WHERE s.code = dv.unit AND "
+            "(s.valid_from > ?{n} OR s.valid_to < ?{n}))")
+
+
 @lru_cache(maxsize=1024)
-def _plan(period: Period, below: bool, used: frozenset[str]) -> _Plan:
+def _plan(period: Period, below: bool, used: frozenset[str], spans: bool = False) -> _Plan:
     """What to read for `period` when only the periods in `used` have values (any other has no rows, so
-    it needs neither a scan nor a NOT EXISTS probe). Built once; SQLite keeps the statements prepared."""
+    it needs neither a scan nor a NOT EXISTS probe). Built once; SQLite keeps the statements prepared.
+    With spans, a value counts only when its period's last day lies in its unit's span."""
     if below:
         scope = "FROM unit_tree t JOIN data_values dv ON dv.unit = t.unit WHERE t.ancestor = ?1"
     else:
@@ -83,6 +90,9 @@ def _plan(period: Period, below: bool, used: frozenset[str]) -> _Plan:
                 marks.append(f"?{len(args) + 1}")
             cond += (" AND NOT EXISTS (SELECT 1 FROM data_values x WHERE x.unit = dv.unit AND "
                      f"x.element = dv.element AND x.period IN ({', '.join(marks)}))")
+        if spans:
+            args.append(Period.parse(part.id).end.isoformat())
+            cond += " AND " + _IN_SPAN.format(n=len(args) + 1)
         parts.append(part)
         conditions.append(cond)
     sql = " UNION ALL ".join(f"SELECT dv.element, ?{args.index(part.id) + 2}, SUM(dv.value), COUNT(*) {scope} "
@@ -90,10 +100,15 @@ def _plan(period: Period, below: bool, used: frozenset[str]) -> _Plan:
     return _Plan(tuple(parts), scope, tuple(conditions), tuple(args), sql)
 
 
-def aggregate(store: Store, catalogue: Catalogue, unit: str, period: Period, below: bool = False) -> Aggregate:
-    """The unit's own values for period, or with below=True its roll-up over every unit under it."""
+def aggregate(store: Store, catalogue: Catalogue, unit: str, period: Period, below: bool = False,
+              only_itself: bool = False) -> Aggregate:
+    """The unit's own values for period, or with below=True its roll-up over every unit under it.
+    only_itself: just the values stored for the period itself, none of the periods inside it."""
     agg = Aggregate()
-    plan = _plan(period, below, _candidates(period)[1] & store.periods_used())
+    used = _candidates(period)[1] & store.periods_used()
+    if only_itself:
+        used = used & {str(period)}
+    plan = _plan(period, below, used, store.has_spans())
     if not plan.parts:
         return agg
     cursor = store.conn.cursor()
@@ -191,16 +206,22 @@ def _weighted_means(store: Store, catalogue: Catalogue, unit: str, plan: _Plan, 
 
 
 @lru_cache(maxsize=512)
-def _coverage_sql(period: Period) -> tuple[str, tuple[str, ...]]:
+def _coverage_sql(period: Period, spans: bool) -> tuple[str, tuple[str, ...]]:
     ids = (str(period), *(str(q) for q in period.descendants()))
-    return ("SELECT count(*), count(CASE WHEN EXISTS (SELECT 1 FROM statuses s WHERE s.unit = t.unit AND "
-            f"s.period IN ({', '.join('?' * len(ids))})) THEN 1 END) FROM unit_tree t JOIN units u ON u.code = t.unit "
-            "WHERE t.ancestor = ? AND t.depth > 0 AND u.active = 1"), ids
+    sql = ("SELECT count(*), count(CASE WHEN EXISTS (SELECT 1 FROM statuses s WHERE s.unit = t.unit AND "
+           f"s.period IN ({', '.join('?' * len(ids))})) THEN 1 END) FROM unit_tree t JOIN units u ON u.code = t.unit "
+           "WHERE t.ancestor = ? AND t.depth > 0 AND u.active = 1")
+    if spans:  # only the units in force for the period are expected
+        end = period.end.isoformat()
+        sql += (" AND NOT EXISTS (SELECT 1 FROM unit_spans p WHERE p.code = t.unit AND "
+                f"(p.valid_from > '{end}' OR p.valid_to < '{end}'))")
+    return sql, ids
 
 
 def coverage(store: Store, unit: str, period: Period) -> tuple[int, int]:
-    """(reported, expected): active units below `unit` with figures for the period (or a part of it)."""
-    sql, ids = _coverage_sql(period)
+    """(reported, expected): active units below `unit`, in force for the period, with figures for it (or a
+    part of it)."""
+    sql, ids = _coverage_sql(period, store.has_spans())
     expected, reported = store.conn.execute(sql, (*ids, unit)).fetchone()
     return reported, expected
 

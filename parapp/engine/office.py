@@ -25,6 +25,7 @@ from parapp.domain.catalogue import (
 from parapp.domain.periods import Period
 from parapp.engine.aggregate import Aggregate, aggregate, rollup
 from parapp.engine.compliance import IndicatorResult, assess
+from parapp.engine.lineage import Provenance, figures
 from parapp.engine.validation import Message, validate
 from parapp.i18n import ParAppError, nfc, parse_number
 from parapp.store import units as unit_store
@@ -51,6 +52,8 @@ class UnitReport:
     rolled: Aggregate | None = None
     rolled_indicators: list[IndicatorResult] = field(default_factory=list)
     rolled_messages: list[Message] = field(default_factory=list)
+    # Where figures for a time before the unit existed came from (its predecessors), else None.
+    lineage: Provenance | None = None
 
 
 @lru_cache(maxsize=1)
@@ -224,6 +227,7 @@ class Office:
         if not u.active:
             raise ParAppError(f"{u.name} đã giải thể, không nhận số liệu mới.",
                               f"{u.name} is retired and takes no new figures.")
+        self.check_in_force(u, p)
         checked: dict[str, float | None] = {}
         for code, raw in values.items():
             el = self.catalogue.element(code)
@@ -241,6 +245,32 @@ class Office:
         return value_store.write_values(self.store, u.code, str(p), checked, who or self.officer,
                                         comments=notes, source=source)
 
+    def check_in_force(self, u: Unit, p: Period) -> None:
+        """Refuse figures for a period the unit did not exist in (the 2025 reorganisation), naming where they go."""
+        if u.in_force(p) and not u.starts_after(p):
+            return
+        from parapp.store.units import predecessors, successors
+
+        def day(iso: str) -> str:
+            y, m, d = iso.split("-")
+            return f"{int(d):02d}/{int(m):02d}/{y}"
+
+        if u.starts_after(p):
+            names = ", ".join(self.unit(link.predecessor).name for link in predecessors(self.store, u.code))
+            vi_to = f" ({names})" if names else ""
+            en_to = f" ({names})" if names else ""
+            raise ParAppError(
+                f"{u.name} được thành lập từ ngày {day(u.valid_from)}; số liệu {p.label('vi')} thuộc các đơn vị "
+                f"trước đó{vi_to}.",
+                f"{u.name} was established on {day(u.valid_from)}; the figures for {p.label('en')} belong to the "
+                f"units before it{en_to}.")
+        names = ", ".join(dict.fromkeys(self.unit(link.successor).name for link in successors(self.store, u.code)))
+        raise ParAppError(
+            f"{u.name} chỉ tồn tại đến ngày {day(u.valid_to)}; hãy nhập số liệu {p.label('vi')} cho "
+            f"{names or 'đơn vị mới'}.",
+            f"{u.name} existed until {day(u.valid_to)}; enter the figures for {p.label('en')} under "
+            f"{names or 'the new unit'}.")
+
     # -- seeing ---------------------------------------------------------------------------------
 
     def history_lookup(self, unit: str, below: bool):
@@ -252,29 +282,46 @@ class Office:
             version = self.store.data_version()
             hit = self._years.get(key)
             if hit is None or hit[0] != version:
-                agg = aggregate(self.store, self.catalogue, unit, Period.for_year(year), below=below)
+                agg = self.figures(unit, Period.for_year(year), below)[0]
                 hit = self._years[key] = (version, agg.values)
             return self.catalogue.indicators[indicator].compute(hit[1])
 
         return history
 
+    def figures(self, unit: str | Unit, period: Period, below: bool = False) -> tuple[Aggregate, Provenance | None]:
+        """The unit's figures (own, or rolled up with below) for any period, carried from its predecessors for
+        a time before it existed (the 2025 reorganisation); the provenance says from which, else None."""
+        u = unit if isinstance(unit, Unit) else self.unit(unit)
+        if not u.starts_after(period):
+            agg = aggregate(self.store, self.catalogue, u.code, period, below=below)
+            if below:
+                from parapp.engine.aggregate import coverage
+
+                agg.reported, agg.expected = coverage(self.store, u.code, period)
+            return agg, None
+        return figures(self.store, self.catalogue, u, period, below)
+
     def previous_values(self, unit: str, period: Period) -> dict[str, float]:
-        return aggregate(self.store, self.catalogue, unit, period.previous()).values
+        return self.figures(unit, period.previous())[0].values
 
     def report(self, unit: str, period: Period | str, with_rollup: bool | None = None) -> UnitReport:
         u = self.unit(unit)
         p = Period.parse(period) if isinstance(period, str) else period
-        own = aggregate(self.store, self.catalogue, u.code, p)
+        own, lineage = self.figures(u, p)
         stored = value_store.stored_values(self.store, u.code, str(p))
         prev = self.previous_values(u.code, p) if any(r.left.prev_names or r.right.prev_names
                                                       for r in self.catalogue.rules) else None
         ts = self.target_set
         indicators = assess(self.catalogue, ts, u.level, p, own.values, self.history_lookup(u.code, False), self.margin)
         messages = validate(self.catalogue, own.values, prev, u.level)
-        rep = UnitReport(u, p, value_store.get_status(self.store, u.code, str(p)), own, stored, indicators, messages)
+        rep = UnitReport(u, p, value_store.get_status(self.store, u.code, str(p)), own, stored, indicators, messages,
+                         lineage=lineage)
         has_below = self.store.conn.execute("SELECT 1 FROM units WHERE parent = ? LIMIT 1", (u.code,)).fetchone()
         if with_rollup or (with_rollup is None and has_below):
-            rep.rolled = rollup(self.store, self.catalogue, u.code, p)
+            if u.starts_after(p):
+                rep.rolled, rep.lineage = self.figures(u, p, below=True)
+            else:
+                rep.rolled = rollup(self.store, self.catalogue, u.code, p)
             rep.rolled_indicators = assess(self.catalogue, ts, u.level, p, rep.rolled.values,
                                            self.history_lookup(u.code, True), self.margin)
             rep.rolled_messages = validate(self.catalogue, rep.rolled.values, None, u.level)

@@ -70,7 +70,39 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db["target_sets"].create({"id": str, "toml": str, "imported_at": str, "imported_by": str}, pk="id")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Units over time (the 2025 reorganisation): spans of validity and predecessors. Adds, never edits.
+
+    A unit without a unit_spans row is valid for all time under its own code. A unit that ended, or began
+    on a date, or whose official code is taken in this database by a unit of another time, has one row.
+    """
+    db.execute("""CREATE TABLE unit_spans (
+        code TEXT PRIMARY KEY REFERENCES units(code),
+        official_code TEXT NOT NULL,
+        valid_from TEXT NOT NULL DEFAULT '0001-01-01',
+        valid_to TEXT NOT NULL DEFAULT '9999-12-31',
+        CHECK (valid_from <= valid_to)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX unit_spans_official ON unit_spans(official_code)")
+    # predecessor went (whole, or in part when divided) to successor on the day `at`. share is the part
+    # the officer set for a divided predecessor (0-1); divided predecessors' choice is in unit_divisions.
+    db.execute("""CREATE TABLE unit_links (
+        predecessor TEXT NOT NULL REFERENCES units(code),
+        successor TEXT NOT NULL REFERENCES units(code),
+        at TEXT NOT NULL,
+        divided INTEGER NOT NULL DEFAULT 0,
+        is_default INTEGER NOT NULL DEFAULT 1,
+        share REAL CHECK (share IS NULL OR (share >= 0 AND share <= 1)),
+        PRIMARY KEY (predecessor, successor)) WITHOUT ROWID""")
+    db.execute("CREATE INDEX unit_links_successor ON unit_links(successor)")
+    # How a divided predecessor's figures are carried: 'shares' (unit_links.share, set by an officer) or
+    # 'default' (all to the official default successor, an estimate). No row: not yet decided.
+    db.execute("""CREATE TABLE unit_divisions (
+        predecessor TEXT PRIMARY KEY REFERENCES units(code),
+        method TEXT NOT NULL CHECK (method IN ('shares', 'default')),
+        set_by TEXT, set_at TEXT) WITHOUT ROWID""")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -116,6 +148,7 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self._depth = 0
         self._periods_used: tuple[tuple[int, int], frozenset[str]] | None = None
+        self._has_spans: tuple[tuple[int, int], bool] | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -289,6 +322,14 @@ class Store:
         if self._periods_used is None or self._periods_used[0] != key:
             self._periods_used = (key, frozenset(r[0] for r in self.conn.execute("SELECT period FROM periods_used")))
         return self._periods_used[1]
+
+    def has_spans(self) -> bool:
+        """Does any unit here begin or end at a date (a database carried across the 2025 reorganisation)?"""
+        key = self.data_version()
+        if self._has_spans is None or self._has_spans[0] != key:
+            row = self.conn.execute("SELECT EXISTS (SELECT 1 FROM unit_spans)").fetchone()
+            self._has_spans = (key, bool(row[0]))
+        return self._has_spans[1]
 
     @property
     def schema_version(self) -> int:
