@@ -124,7 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--to", help="the level above's e-mail address (kept for next time)")
     c.add_argument("--unit", help="the unit, when the file does not say")
     c.add_argument("--period", help="the period, when the file does not say")
-    c = cmd("demo", "create the demo database (Hà Tĩnh, three tiers, 2022-2025)")
+    c = cmd("demo", "create the demo database: today's Cần Thơ, two tiers with its history since 2022 (default), "
+                    "or the three-tier Hà Tĩnh of 2022-2025")
+    c.add_argument("--kind", choices=settings.DEMO_KINDS, default="today")
     c.add_argument("--force", action="store_true", help="replace an existing demo database")
     cmd("gui", "open the window")
     c = cmd("reorganise", "carry a three-tier office database into the two-tier structure of 1 July 2025")
@@ -201,7 +203,8 @@ def cmd_show(args) -> int:
                 "unit": rep.unit.code, "unit_name": rep.unit.name, "level": rep.unit.level,
                 "period": str(rep.period), "period_label": rep.period.label(_lang),
                 "status": rep.status.status if rep.status else None,
-                "target_set": office.target_set.id if office.target_set else None,
+                "target_set": rep.target_set.id if rep.target_set else None,
+                "target_note": rep.target_note.get(_lang) if rep.target_note else None,
                 "elements": rep.own.values,
                 "comments": {k: v.comment for k, v in rep.stored.items() if v.comment},
                 "indicators": [_indicator_json(r) for r in rep.indicators],
@@ -218,12 +221,14 @@ def cmd_show(args) -> int:
             print(json.dumps(out, ensure_ascii=False, indent=2))
             return 0
         status = WORKFLOW_NAMES[rep.status.status if rep.status else None].get(_lang)
-        print(f"{rep.unit.name} ({rep.unit.code}) · {rep.period.label(_lang)} · {status}")
+        print(f"{rep.unit.name} ({rep.unit.official_code}) · {rep.period.label(_lang)} · {status}")
         print(rep.period.data_window_label(_lang))
         if rep.lineage is not None:
             print(rep.lineage.note().get(_lang))
-        ts = office.target_set
+        ts = rep.target_set
         print(_t("Bộ chỉ tiêu: ", "Target set: ") + (ts.name.get(_lang) if ts else _t("(chưa chọn)", "(none)")))
+        if rep.target_note is not None:
+            print(rep.target_note.get(_lang))
         _print_block(office, rep.own.values, rep.indicators, rep.messages, rep.unit.level)
         if rep.rolled:
             print()
@@ -473,7 +478,7 @@ def _print_preview(office, pv, n: int, total: int) -> None:
     kind = _t("báo cáo", "return") if pv.kind == "return" else _t("mẫu đã điền", "filled-in template")
     head = f"[{n}/{total}] {pv.path.name}"
     if pv.unit is not None and pv.period is not None:
-        head += f" — {pv.unit.name} ({pv.unit.code}) · {pv.period.label(_lang)} · {kind}"
+        head += f" — {pv.unit.name} ({pv.unit.official_code}) · {pv.period.label(_lang)} · {kind}"
         if pv.file is not None and pv.file.status:
             head += f" ({WORKFLOW_NAMES[pv.file.status].get(_lang)})"
     print(head)
@@ -580,8 +585,9 @@ def cmd_outbox(args) -> int:
 
 def cmd_demo(args) -> int:
     from parapp.engine.demo import make_demo
+    from parapp.engine.demo_today import make_today_demo
 
-    path = args.db or settings.demo_db()
+    path = args.db or settings.demo_db(args.kind)
     if Path(path).exists():
         if not args.force:
             print(_t(f"Đã có cơ sở dữ liệu mẫu tại {path} (dùng --force để tạo lại).",
@@ -589,7 +595,7 @@ def cmd_demo(args) -> int:
             return 0
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
-    summary = make_demo(path)
+    summary = make_today_demo(path) if args.kind == "today" else make_demo(path)
     print(_t(f"Đã tạo cơ sở dữ liệu mẫu {path}: {summary['units']} đơn vị, {summary['values']} giá trị.",
              f"Created the demo database {path}: {summary['units']} units, {summary['values']} values."))
     return 0

@@ -29,5 +29,9 @@ def default_db() -> Path:
     return data_dir() / "parapp.db"
 
 
-def demo_db() -> Path:
-    return data_dir() / "demo-ha-tinh.db"
+DEMO_KINDS = ("today", "three-tier")
+
+
+def demo_db(kind: str = "today") -> Path:
+    """The demo database: today's two-tier Cần Thơ, or the three-tier Hà Tĩnh of the first round."""
+    return data_dir() / ("demo-can-tho.db" if kind == "today" else "demo-ha-tinh.db")

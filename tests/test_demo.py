@@ -294,11 +294,11 @@ def _fingerprint(path) -> str:
 
 def test_same_seed_same_database_through_the_command(demo, cli, tmp_path):
     path = tmp_path / "again.db"
-    code, out, err = cli("demo", "--db", path)
+    code, out, err = cli("demo", "--kind", "three-tier", "--db", path)
     assert code == 0, err
     assert str(demo["summary"]["values"]) in out.replace(".", "").replace(",", "")
     assert _fingerprint(path) == _fingerprint(demo["path"])
-    code, out, _ = cli("demo", "--db", path)
+    code, out, _ = cli("demo", "--kind", "three-tier", "--db", path)
     assert code == 0 and "--force" in out
 
 

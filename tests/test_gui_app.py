@@ -32,15 +32,19 @@ def close(controller):
     controller.close()
 
 
-def test_later_starts_open_the_last_unit_and_period(qtbot, db):
+def test_later_starts_open_the_last_unit_on_the_reporting_period(qtbot, db):
+    from parapp.domain.periods import reporting_period
+
     first = gui_app.Application(QApplication.instance())
     assert first.start(db)
+    assert first.window.period == reporting_period()
     first.window.set_unit("18073")
     first.window.set_period(Period.parse("2024Q2"))
     close(first)
     again = gui_app.Application(QApplication.instance())
     assert again.start(None)
-    assert again.window.unit == "18073" and again.window.period == Period.parse("2024Q2")
+    # the unit last worked on, but the office's current reporting period, not the one last looked at
+    assert again.window.unit == "18073" and again.window.period == reporting_period()
     close(again)
 
 

@@ -351,3 +351,12 @@ def periods_between(first: Period, last: Period) -> list[Period]:
 def current_period(kind: str, today: date | None = None) -> Period:
     """The period of this kind that contains ``today`` (the system date when omitted)."""
     return Period.containing(kind, today or date.today())
+
+
+def reporting_period(today: date | None = None) -> Period:
+    """The quarter an office is reporting on now: the last one whose data window has closed (581/BNV: a
+    quarter's figures run to the 14th of its last month; on 2 December that is the third quarter, from
+    15 December the fourth)."""
+    today = today or date.today()
+    q = Period.containing(QUARTER, today)
+    return q if q.data_window()[1] < today else q.previous()

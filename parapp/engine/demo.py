@@ -160,9 +160,9 @@ class _Rows:
         self.put(period, num, min(total, max(0, round(total * min(1.0, max(0.0, rate))))))
 
 
-def _t(i: int) -> float:
-    """Where quarter i (0 = 2022Q1) lies between 2022Q1 (0) and 2025Q4 (1)."""
-    return i / (len(QUARTERS) - 1)
+def _t(i: int, n: int = len(QUARTERS)) -> float:
+    """Where quarter i of a time line of n quarters lies between its first (0) and its last (1)."""
+    return i / (n - 1)
 
 
 def _clamp(x: float, lo: float, hi: float) -> float:
@@ -198,12 +198,16 @@ class _Flow:
 
 
 def _dossier_return(rng: random.Random, rows: _Rows, f: _Flow, skip: set[str],
-                    failure: dict[str, str], comment_backlog: str | None) -> dict[str, dict[str, int]]:
-    """The quarterly dossier return, consistent from one quarter to the next; returns what was written."""
+                    failure: dict[str, str], comment_backlog: str | None,
+                    quarters: list[Period] | None = None, carried: int | None = None) -> dict[str, dict[str, int]]:
+    """The quarterly dossier return, consistent from one quarter to the next; returns what was written.
+    quarters: the demo's time line (the Hà Tĩnh demo's 2022Q1-2025Q4 unless given); carried: the dossiers
+    pending before its first quarter (drawn unless given)."""
+    quarters = quarters or QUARTERS
     written: dict[str, dict[str, int]] = {}
-    carried = round(f.base * rng.uniform(*f.pending))
+    carried = round(f.base * rng.uniform(*f.pending)) if carried is None else carried
     overdue_before = 0
-    for i, p in enumerate(QUARTERS):
+    for i, p in enumerate(quarters):
         received = round(_clamp(f.base * f.growth ** (p.year - 2022) * SEASON[p.index - 1] * rng.uniform(0.92, 1.08),
                                 f.lo, f.hi))
         total = carried + received
@@ -214,7 +218,8 @@ def _dossier_return(rng: random.Random, rows: _Rows, f: _Flow, skip: set[str],
         late = max(round(resolved * rng.uniform(*f.late)), overdue_before - overdue)
         in_time = resolved - late
         early = min(in_time, round(in_time * f.early * rng.uniform(0.9, 1.1)))
-        share = _clamp(f.online_start + (f.online_end - f.online_start) * _t(i) + rng.gauss(0, 0.015), 0.02, 0.95)
+        share = _clamp(f.online_start + (f.online_end - f.online_start) * _t(i, len(quarters)) + rng.gauss(0, 0.015),
+                       0.02, 0.95)
         v = {
             "carried_over": carried, "received_new": received, "received_online": round(received * share),
             "resolved_early": early, "resolved_on_time": in_time - early, "resolved_late": late,
@@ -263,10 +268,12 @@ def _rates(rng: random.Random, start: float, step: tuple[float, float]) -> dict[
     return rates
 
 
-def _ramp(rng: random.Random, start: float, end: float, spread: float = 0.0, noise: float = 0.01):
-    """A share rising from start (2022Q1) to end (2025Q4), shifted for this unit; f(i) for quarter i."""
+def _ramp(rng: random.Random, start: float, end: float, spread: float = 0.0, noise: float = 0.01,
+          n: int = len(QUARTERS)):
+    """A share rising from start (the time line's first quarter) to end (its last), shifted for this unit;
+    f(i) for quarter i of n."""
     shift = rng.gauss(0, spread) if spread else 0.0
-    return lambda i: _clamp(start + (end - start) * _t(i) + shift + (rng.gauss(0, noise) if noise else 0.0),
+    return lambda i: _clamp(start + (end - start) * _t(i, n) + shift + (rng.gauss(0, noise) if noise else 0.0),
                             0.0, 1.0)
 
 

@@ -27,7 +27,7 @@ from parapp.engine.aggregate import Aggregate, aggregate, rollup
 from parapp.engine.compliance import IndicatorResult, assess
 from parapp.engine.lineage import Provenance, figures
 from parapp.engine.validation import Message, validate
-from parapp.i18n import ParAppError, nfc, parse_number
+from parapp.i18n import ParAppError, Text, nfc, parse_number
 from parapp.store import units as unit_store
 from parapp.store import values as value_store
 from parapp.store.db import Store, StoreError, now
@@ -54,6 +54,8 @@ class UnitReport:
     rolled_messages: list[Message] = field(default_factory=list)
     # Where figures for a time before the unit existed came from (its predecessors), else None.
     lineage: Provenance | None = None
+    target_set: TargetSet | None = None  # the set that judged it (after a merger, maybe a predecessor's)
+    target_note: Text | None = None  # why that set, or none, after a merger
 
 
 @lru_cache(maxsize=1)
@@ -180,6 +182,74 @@ class Office:
             self._target_set = self.target_sets().get(ts_id) if ts_id else None
         return self._target_set
 
+    def _reorganised_from(self) -> set[str]:
+        """The old provinces this office's province was made of (empty before the 2025 reorganisation, or
+        for a province that kept its territory)."""
+        from parapp.engine.reorganise import META_KEY
+
+        raw = self.store.meta(META_KEY)
+        if not raw:
+            return set()
+        import json
+
+        info = json.loads(raw)
+        olds = {info.get("from_province", ""), *info.get("merged_with", [])}
+        return set() if olds == {self.province_code} else olds
+
+    def origin_provinces(self, unit: str | Unit) -> frozenset[str]:
+        """The old provinces a unit's territory came from: its own province for a unit of the old tree, those of
+        its predecessors for a unit of 1 July 2025."""
+        u = unit if isinstance(unit, Unit) else self.unit(unit)
+        key = (self.store.data_version(), u.code)
+        cache = self.__dict__.setdefault("_origins", {})
+        if key in cache:
+            return cache[key]
+        links = unit_store.predecessors(self.store, u.code)
+        if links:
+            out: frozenset[str] = frozenset().union(*(self.origin_provinces(link.predecessor) for link in links))
+        else:
+            top = unit_store.ancestors(self.store, u.code)
+            out = frozenset({(top[-1] if top else u).official_code})
+        cache[key] = out
+        return out
+
+    def target_set_for(self, unit: str | Unit, period: Period) -> TargetSet | None:
+        """The target set that judges a unit. After a merger, until the new province chooses a set of its own,
+        each predecessor province's set keeps judging its own area (the communes that were in it)."""
+        ts = self.target_set
+        olds = self._reorganised_from()
+        if not olds or (ts is not None and ts.province not in olds):
+            return ts
+        origins = self.origin_provinces(unit)
+        if len(origins) != 1:
+            return None
+        (origin,) = origins
+        if ts is not None and ts.province == origin:
+            return ts
+        sets = [s for s in self.target_sets().values() if s.province == origin]
+        return next((s for s in sets if s.covers(period.year)), sets[0] if sets else None)
+
+    def target_note(self, unit: str | Unit, period: Period) -> Text | None:
+        """Why a unit is judged by a predecessor's target set, or by none, after a merger; None otherwise."""
+        olds = self._reorganised_from()
+        ts = self.target_set
+        if not olds or (ts is not None and ts.province not in olds):
+            return None
+        used = self.target_set_for(unit, period)
+        province = unitlists.find_official(2, self.province_code)
+        new_name = province.name if province else self.province_code
+        if used is not None:
+            old = unitlists.find_official(3, used.province)
+            old_name = old.name if old else used.province
+            return Text(f"{used.document} của {old_name} tiếp tục đánh giá địa bàn {old_name} cũ cho đến khi "
+                        f"{new_name} chọn bộ chỉ tiêu của mình.",
+                        f"{used.document} of {old_name} keeps judging the area of the former {old_name} until "
+                        f"{new_name} chooses a target set of its own.")
+        return Text(f"Chưa có bộ chỉ tiêu cho địa bàn này: {new_name} chưa chọn bộ chỉ tiêu của mình và bộ chỉ tiêu "
+                    "của tỉnh cũ chỉ đánh giá địa bàn tỉnh cũ. Hãy nạp nghị quyết mới trong thẻ Danh mục và chỉ tiêu.",
+                    f"No target set for this area: {new_name} has not chosen a set of its own, and an old province's "
+                    "set judges only its own former area. Load the new resolution in the Catalogue and targets tab.")
+
     def choose_target_set(self, set_id: str) -> TargetSet:
         sets = self.target_sets()
         if set_id not in sets:
@@ -301,6 +371,33 @@ class Office:
             return agg, None
         return figures(self.store, self.catalogue, u, period, below)
 
+    def area_roots(self) -> list[str]:
+        """The office's unit and, after the 2025 reorganisation, the old units it was made of (and theirs)."""
+        out, todo = [], [self.office_code]
+        while todo:
+            code = todo.pop(0)
+            if code in out:
+                continue
+            out.append(code)
+            todo += [link.predecessor for link in unit_store.predecessors(self.store, code)]
+        return out
+
+    def in_area(self, code: str, below_only: bool = False) -> bool:
+        """Is the unit the office's own (unless below_only), below it, or part of the old units it was made of?"""
+        if code == self.office_code:
+            return not below_only
+        return any(code == root or unit_store.is_below(self.store, code, root) for root in self.area_roots())
+
+    def rows_below(self, unit: str | Unit, period: Period, include_retired: bool = True) -> list[Unit]:
+        """The units directly below in the tree in force for the period; for a time before the unit existed, the
+        old units it was made of (what a district's or province's overview, workbook and summary list)."""
+        u = unit if isinstance(unit, Unit) else self.unit(unit)
+        if period.end.isoformat() < u.valid_from:
+            links = unit_store.predecessors(self.store, u.code)
+            if links:
+                return [self.unit(link.predecessor) for link in links]
+        return unit_store.children(self.store, u.code, include_retired=include_retired, period=period)
+
     def previous_values(self, unit: str, period: Period) -> dict[str, float]:
         return self.figures(unit, period.previous())[0].values
 
@@ -311,11 +408,11 @@ class Office:
         stored = value_store.stored_values(self.store, u.code, str(p))
         prev = self.previous_values(u.code, p) if any(r.left.prev_names or r.right.prev_names
                                                       for r in self.catalogue.rules) else None
-        ts = self.target_set
+        ts = self.target_set_for(u, p)
         indicators = assess(self.catalogue, ts, u.level, p, own.values, self.history_lookup(u.code, False), self.margin)
         messages = validate(self.catalogue, own.values, prev, u.level)
         rep = UnitReport(u, p, value_store.get_status(self.store, u.code, str(p)), own, stored, indicators, messages,
-                         lineage=lineage)
+                         lineage=lineage, target_set=ts, target_note=self.target_note(u, p))
         has_below = self.store.conn.execute("SELECT 1 FROM units WHERE parent = ? LIMIT 1", (u.code,)).fetchone()
         if with_rollup or (with_rollup is None and has_below):
             if u.starts_after(p):
@@ -354,7 +451,7 @@ class Office:
         value_store.set_status(self.store, u.code, str(p), "submitted", who or self.officer)
 
     def _check_reviewer(self, u: Unit, p: Period, action_vi: str, action_en: str) -> value_store.Status:
-        if u.code == self.office_code or not unit_store.is_below(self.store, u.code, self.office_code):
+        if u.code == self.office_code or not self.in_area(u.code, below_only=True):
             raise WorkflowError(f"Chỉ cấp trên của {u.name} mới được {action_vi} số liệu của đơn vị này.",
                                 f"Only the level above {u.name} can {action_en} its figures.")
         st = value_store.get_status(self.store, u.code, str(p))

@@ -32,12 +32,11 @@ from parapp import __version__
 from parapp.domain.catalogue import LEVEL_NAMES, Indicator
 from parapp.domain.periods import Period
 from parapp.engine import palette
-from parapp.engine.aggregate import Aggregate, aggregate, rollup
+from parapp.engine.aggregate import Aggregate
 from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS, IndicatorResult, assess
 from parapp.engine.palette import WORKFLOW_MARKS
 from parapp.exchange.files import write_atomically
 from parapp.i18n import ParAppError, nfc
-from parapp.store import units as unit_store
 from parapp.store.units import Unit
 from parapp.store.values import STATUS_NAMES as WORKFLOW_NAMES
 
@@ -116,8 +115,8 @@ def _statuses(office, codes: list[str], period: Period) -> dict[str, tuple[str |
 
 
 def _compute(office, top: Unit, period: Period, tick: Callable[[], None]) -> Sheet:
-    store, cat, ts, margin = office.store, office.catalogue, office.target_set, office.margin
-    below = unit_store.children(store, top.code, include_retired=True)
+    cat, margin = office.catalogue, office.margin
+    below = office.rows_below(top, period)
     if not below:
         raise ParAppError(f"{top.name} không có đơn vị trực thuộc; bảng tổng hợp dành cho cấp huyện và cấp tỉnh.",
                           f"{top.name} has no units below it; consolidated workbooks are for districts and provinces.")
@@ -126,19 +125,21 @@ def _compute(office, top: Unit, period: Period, tick: Callable[[], None]) -> She
     statuses = _statuses(office, [u.code for u in below] + [top.code], period)
     rows: list[Row] = []
     for u in below:
-        agg = rollup(store, cat, u.code, period)
+        agg = office.figures(u, period, below=True)[0]
         tick()
         if not u.active and not agg.values:
             continue  # retired and nothing for this period: not expected, nothing to show
-        results = assess(cat, ts, u.level, period, agg.values, _history(office, u.code, True), margin, indicators)
+        results = assess(cat, office.target_set_for(u, period), u.level, period, agg.values,
+                         _history(office, u.code, True), margin, indicators)
         st, n = statuses[u.code]
         rows.append(Row("unit", u, agg, {r.code: r for r in results}, st, str(n) if n else "",
                         (agg.reported, agg.expected)))
-    own = aggregate(store, cat, top.code, period)
+    ts = office.target_set_for(top, period)
+    own = office.figures(top, period)[0]
     results = assess(cat, ts, top.level, period, own.values, _history(office, top.code, False), margin, indicators)
     st, n = statuses[top.code]
     rows.append(Row("own", top, own, {r.code: r for r in results}, st, str(n) if n else ""))
-    total = rollup(store, cat, top.code, period)
+    total = office.figures(top, period, below=True)[0]
     results = assess(cat, ts, top.level, period, total.values, _history(office, top.code, True), margin, indicators)
     rows.append(Row("total", top, total, {r.code: r for r in results}, st, str(n) if n else "",
                     (total.reported, total.expected)))
@@ -400,8 +401,8 @@ class _Writer:
             target_line = t("Bộ chỉ tiêu: (chưa chọn, không đánh giá)", "Target set: (none, nothing judged)")
         lines = [
             (heading, _TITLE),
-            (t(f"Đơn vị: {top.name} (mã {top.code})  ·  Kỳ báo cáo: {period.label('vi')}  ·  ",
-               f"Unit: {top.name} (code {top.code})  ·  Period: {period.label('en')}  ·  ")
+            (t(f"Đơn vị: {top.name} (mã {top.official_code})  ·  Kỳ báo cáo: {period.label('vi')}  ·  ",
+               f"Unit: {top.name} (code {top.official_code})  ·  Period: {period.label('en')}  ·  ")
              + period.data_window_label(self.lang), _BOLD),
             (target_line, _PLAIN),
             (t(f"Lập lúc {self.stamp:%d/%m/%Y %H:%M} bởi {self.office.officer}, ParApp {__version__}",
@@ -639,7 +640,7 @@ def export_consolidated(office, unit: str, period: Period | str | Sequence[Perio
                           f"The consolidated workbook must end in .xlsx, not {out.suffix}.")
     top = office.unit(unit)
     periods = _periods(period)
-    n_below = len(unit_store.children(office.store, top.code, include_retired=True))
+    n_below = max((len(office.rows_below(top, p)) for p in periods), default=0)
     total = len(periods) * (n_below + 1) + 1
     done = 0
 

@@ -229,7 +229,7 @@ def make_eml(office, attachment: Path | str, to: str | None = None, unit: str | 
     body = "\n".join([
         f"Kính gửi: {'UBND ' + above[0].name if above else 'Quý cơ quan'},",
         "",
-        f"{u.name} (mã {u.code}) xin gửi kèm theo thư này báo cáo kết quả cải cách hành chính "
+        f"{u.name} (mã {u.official_code}) xin gửi kèm theo thư này báo cáo kết quả cải cách hành chính "
         f"{p.label('vi')} ({p.data_window_label('vi').lower()}).",
         "",
         f"Tệp đính kèm: {attachment.name} ({max(1, round(size / 1024))} KB), sổ tính Excel lập bằng ParApp "

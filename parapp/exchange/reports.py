@@ -48,7 +48,6 @@ from parapp import __version__
 from parapp.domain.catalogue import LEVEL_NAMES, Indicator
 from parapp.domain.periods import Period
 from parapp.engine import palette
-from parapp.engine.aggregate import rollup
 from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS, IndicatorResult, assess, summary
 from parapp.engine.palette import STATUS_COLOURS, WORKFLOW_MARKS
 from parapp.exchange.files import write_atomically
@@ -379,7 +378,7 @@ def compliance_sheet(office, unit: str, period: Period | str, out: Path | str, l
                 "COMPLIANCE SHEET<br/>OF ADMINISTRATIVE-REFORM TARGETS"), 14, bold=True, align=TA_CENTER, raw=True),
         para(p.label(lang), 13, bold=True, align=TA_CENTER),
         para(f"({p.data_window_label(lang)})", 11, italic=True, align=TA_CENTER, space_after=8),
-        para(_t(lang, f"Đơn vị: {u.name} (mã {u.code})", f"Unit: {u.name} (code {u.code})"), 12),
+        para(_t(lang, f"Đơn vị: {u.name} (mã {u.official_code})", f"Unit: {u.name} (code {u.official_code})"), 12),
         para(_target_line(office, lang), 11, italic=True),
     ]
     st = rep.status.status if rep.status else None
@@ -536,9 +535,9 @@ def _trend(office, top: Unit, period: Period, indicators: list[Indicator],
         if q == period and known is not None:
             results = [known[i.code] for i in indicators]
         else:
-            agg = rollup(office.store, office.catalogue, top.code, q)
-            results = assess(office.catalogue, office.target_set, top.level, q, agg.values, history, office.margin,
-                             indicators)
+            agg = office.figures(top, q, below=True)[0]
+            results = assess(office.catalogue, office.target_set_for(top, q), top.level, q, agg.values, history,
+                             office.margin, indicators)
         for r in results:
             goal = next((c.goal for c in r.checks if c.goal is not None), None)
             out[r.code].append((q, r.value, goal, r.status))
@@ -631,9 +630,8 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
     register_fonts()
     p = Period.parse(period) if isinstance(period, str) else period
     top = office.unit(unit)
-    from parapp.store import units as unit_store
 
-    n_below = len(unit_store.children(office.store, top.code, include_retired=True))
+    n_below = len(office.rows_below(top, p))
     tick = _Ticker(progress, n_below + 1 + TREND_PERIODS + 2)
     tick(0)
     sheet = _compute(office, top, p, tick)
@@ -651,7 +649,7 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
                 "SUMMARY REPORT<br/>OF ADMINISTRATIVE-REFORM TARGETS"), 14, bold=True, align=TA_CENTER, raw=True),
         para(p.label(lang), 13, bold=True, align=TA_CENTER),
         para(f"({p.data_window_label(lang)})", 11, italic=True, align=TA_CENTER, space_after=8),
-        para(_t(lang, f"Đơn vị: {top.name} (mã {top.code})", f"Unit: {top.name} (code {top.code})"), 12),
+        para(_t(lang, f"Đơn vị: {top.name} (mã {top.official_code})", f"Unit: {top.name} (code {top.official_code})"), 12),
         para(_target_line(office, lang), 11, italic=True),
     ]
     note = _no_target_note(office, p, lang)

@@ -215,7 +215,7 @@ def _split_cell(address: str) -> tuple[int, int]:
 def file_name(unit: Unit, period: Period, blank: bool = False) -> str:
     """'2025Q3_18070_xa-thach-kenh.xlsx' (a template starts with 'mau_')."""
     slug = _FILE_SAFE.sub("-", fold(unit.name)).strip("-") or "don-vi"
-    return f"{'mau_' if blank else ''}{period}_{unit.code}_{slug}.xlsx"
+    return f"{'mau_' if blank else ''}{period}_{unit.official_code}_{slug}.xlsx"
 
 
 def _place(unit: Unit) -> str:
@@ -413,9 +413,10 @@ def export_return(office, unit: str, period: Period | str, out: Path | str, blan
     """
     u = office.unit(unit)
     p = Period.parse(period) if isinstance(period, str) else period
-    if u.code != office.office_code and not unit_store.is_below(office.store, u.code, office.office_code):
+    if not office.in_area(u.code):
         raise ReturnError(f"{u.name} không thuộc đơn vị của văn phòng này nên không xuất báo cáo được.",
                           f"{u.name} is not this office's unit or below it, so its return cannot be written here.")
+    office.check_in_force(u, p)  # no return for a time the unit did not exist in (the 2025 reorganisation)
     out = Path(out)
     if out.is_dir():
         out = out / file_name(u, p, blank)
@@ -464,7 +465,7 @@ def export_templates(office, unit: str, period: Period | str, folder: Path | str
     """A blank template for each active unit directly below unit (a district's communes) in folder."""
     u = office.unit(unit)
     p = Period.parse(period) if isinstance(period, str) else period
-    below = unit_store.children(office.store, u.code)
+    below = unit_store.children(office.store, u.code, period=p)  # the tree in force for the period
     if not below:
         raise ReturnError(f"{u.name} không có đơn vị trực thuộc đang hoạt động.",
                           f"{u.name} has no active units below it.")
@@ -479,7 +480,7 @@ def units_with_figures_below(office, unit: str, period: Period | str) -> list[Un
         "SELECT t.unit FROM unit_tree t WHERE t.ancestor = ? AND t.depth > 0 AND ("
         "EXISTS (SELECT 1 FROM data_values d WHERE d.unit = t.unit AND d.period = ?) OR "
         "EXISTS (SELECT 1 FROM statuses s WHERE s.unit = t.unit AND s.period = ?))", (unit, p, p))}
-    return [u for u in unit_store.subtree(store, unit, include_self=False) if u.code in having]
+    return [u for u in unit_store.subtree(store, unit, include_self=False, period=Period.parse(p)) if u.code in having]
 
 
 def export_with_below(office, unit: str, period: Period | str, folder: Path | str,
@@ -558,7 +559,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
              align="center")
     w.merged(ws, "A6", "H6", p.label("vi"), bold=True, align="center", size=13)
     w.merged(ws, "A7", "H7", f"({p.data_window_label('vi')})", italic=True, align="center")
-    w.merged(ws, "A8", "H8", f"Đơn vị báo cáo: {u.name} (mã {u.code})", align="left")
+    w.merged(ws, "A8", "H8", f"Đơn vị báo cáo: {u.name} (mã {u.official_code})", align="left")
     ts_text = f"Chỉ tiêu theo: {ts.name.vi}" + (f" ({ts.document})" if ts and ts.document else "") if ts else \
         "Chỉ tiêu theo: (chưa chọn bộ chỉ tiêu)"
     w.merged(ws, "A9", "H9", ts_text, align="left", italic=True, size=11, valign="top")
@@ -741,7 +742,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
     stored_values = {} if blank else {code: values.get(code) for code in element_rows}
     meta = [
         ("format", FORMAT), ("format_version", FORMAT_VERSION), ("kind", "template" if blank else "return"),
-        ("unit", u.code), ("unit_name", u.name), ("level", u.level), ("province", office.province_code),
+        ("unit", u.official_code), ("unit_name", u.name), ("level", u.level), ("province", office.province_code),
         ("period", str(p)), ("catalogue_version", office.catalogue.version), ("target_set", ts.id if ts else ""),
         ("app_version", __version__), ("exported_at", exported_at), ("exported_by", office.officer),
         ("office", office.office_code), ("status", status or ""), ("sheet", SHEET),
@@ -1497,8 +1498,10 @@ class _Here:
 
     def __init__(self, office):
         self.province, self.office = office.province_code, office.office_code
-        self.below = {u.code: u for u in unit_store.subtree(office.store, self.office, include_self=False,
-                                                                include_retired=True)}
+        # After the 2025 reorganisation, returns of the old provinces it was made of are the office's too.
+        self.provinces = {self.province, *office._reorganised_from()}
+        self.below = {u.code: u for root in office.area_roots()
+                      for u in unit_store.subtree(office.store, root, include_retired=True) if u.code != self.office}
 
 
 def _compare(office, pv: FilePreview, here: _Here) -> None:
@@ -1506,15 +1509,19 @@ def _compare(office, pv: FilePreview, here: _Here) -> None:
     path = rf.path
     pv.kind, pv.period = rf.kind, rf.period
     province = here.province
-    if rf.province and rf.province != province:
+    if rf.province and rf.province not in here.provinces:
         raise _refuse(path, f"là báo cáo của tỉnh mã {rf.province}, không thuộc tỉnh của văn phòng này "
                             f"({province}).",
                       f"is a return of the province with code {rf.province}, not of this office's province "
                       f"({province}).", META_SHEET, rf.meta_cells.get("province"))
-    unit = here.below.get(rf.unit)
+    try:  # an official code names a unit of the tree in force for the return's period
+        key = unit_store.resolve(office.store, rf.unit, rf.period) if rf.unit else rf.unit
+    except ParAppError:
+        key = rf.unit
+    unit = here.below.get(key)
     if unit is None:
         try:
-            unit = office.unit(rf.unit)
+            unit = office.unit(key)
         except ParAppError:
             raise _refuse(path, f'đơn vị mã "{rf.unit}" ({rf.unit_name}) không có trong cơ sở dữ liệu này.',
                           f'the unit with code "{rf.unit}" ({rf.unit_name}) is not in this database.',
@@ -1526,6 +1533,10 @@ def _compare(office, pv: FilePreview, here: _Here) -> None:
     if not unit.active:
         raise _refuse(path, f"{unit.name} đã giải thể, không nhận số liệu mới.",
                       f"{unit.name} is retired and takes no new figures.")
+    try:
+        office.check_in_force(unit, rf.period)
+    except ParAppError as e:
+        raise _refuse(path, e.message("vi"), e.message("en"), META_SHEET, rf.meta_cells.get("period")) from None
     for code, (vc, _cc) in rf.cells.items():
         el = office.catalogue.elements[code]
         if unit.level not in el.levels and (rf.values.get(code) is not None or rf.comments.get(code)):

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from parapp import settings
-from parapp.domain.periods import Period, PeriodError
+from parapp.domain.periods import Period
 from parapp.engine.office import Office
 from parapp.gui.qt import (
     QApplication,
@@ -89,12 +89,9 @@ class Application(QObject):
             return self.open_database(Path(db))
         last = self.prefs.value("database")
         if last and Path(str(last)).exists():
+            # The last unit, but always the office's current reporting period (not the one last looked at).
             unit = self.prefs.value("unit")
-            try:
-                period = Period.parse(str(self.prefs.value("period"))) if self.prefs.value("period") else None
-            except PeriodError:
-                period = None
-            return self.open_database(Path(str(last)), unit and str(unit), period)
+            return self.open_database(Path(str(last)), unit and str(unit), None)
         return self.first_run()
 
     def open_database(self, path: Path, unit: str | None = None, period: Period | None = None) -> bool:
@@ -136,10 +133,16 @@ class Application(QObject):
         self.window.demo_requested.connect(self.open_demo)
         self.window.context_changed.connect(self._remember)
         if old is not None:
+            maximised = old.isMaximized()
             self.window.setGeometry(old.geometry())
             old.hide()
             old.deleteLater()
-        self.window.show()
+        else:
+            maximised = self.window.small_screen
+        if maximised:
+            self.window.showMaximized()
+        else:
+            self.window.show()
 
     def _remember(self, unit: str, period: Period) -> None:
         self.prefs.setValue("unit", unit)
@@ -162,13 +165,14 @@ class Application(QObject):
         return self.open_database(Path(dlg.office_path))
 
     def open_demo(self) -> bool:
-        from parapp.engine.demo import make_demo
+        from parapp.engine.demo_today import make_today_demo
         from parapp.gui.workers import Task
 
         path = settings.demo_db()
         if path.exists():
-            return self.open_database(path, "42", Period.parse("2025Q3"))
-        task = Task(self.window, self.tr("Making the demo database…"), lambda progress: make_demo(path, progress=progress))
+            return self.open_database(path)
+        task = Task(self.window, self.tr("Making the demo database…"),
+                    lambda progress: make_today_demo(path, progress=progress))
         result: dict = {}
         loop = QEventLoop()
         task.finished.connect(lambda _r: (result.setdefault("ok", True), loop.quit()))
@@ -185,7 +189,7 @@ class Application(QObject):
             raise err
         if "cancelled" in result:
             return False
-        return self.open_database(path, "42", Period.parse("2025Q3"))
+        return self.open_database(path)
 
 
 def app_icon() -> QIcon:

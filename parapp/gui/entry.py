@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from parapp.domain.catalogue import Element, Group, Indicator
@@ -459,4 +460,8 @@ class EntryTab(QWidget):
         errors = [m for m in rep.messages if m.severity == "error"]
         if errors:
             text += "<br>⚠ " + self.tr("Checks failing: {n}. The cells involved are marked.").format(n=len(errors))
+        # After the 2025 reorganisation: where figures before the unit existed came from, which targets judge it.
+        for note in (rep.lineage.note() if rep.lineage is not None else None, rep.target_note):
+            if note is not None:
+                text += f'<br><span style="color:#5D4037;">▸ {html.escape(note.get(language()))}</span>'
         self.banner.setText(text)

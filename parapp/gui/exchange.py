@@ -196,7 +196,7 @@ class ImportPreviewDialog(QDialog):
             self.details.setHtml("".join(parts))
             return
         kind = self.tr("blank template") if p.kind == "template" else self.tr("return")
-        parts.append(f"<p><b>{html.escape(p.unit.name)}</b> ({p.unit.code}) · {html.escape(p.period.label(lang))}"
+        parts.append(f"<p><b>{html.escape(p.unit.name)}</b> ({p.unit.official_code}) · {html.escape(p.period.label(lang))}"
                      f" · {html.escape(kind)}</p>")
         for w in p.warnings:
             parts.append(f"<p>△ {html.escape(w.get())}</p>")

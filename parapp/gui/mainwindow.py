@@ -12,6 +12,7 @@ from parapp.gui.period_picker import PeriodPicker
 from parapp.gui.qt import (
     QAction,
     QActionGroup,
+    QApplication,
     QHeaderView,
     QInputDialog,
     QKeySequence,
@@ -51,6 +52,8 @@ class MainWindow(QMainWindow):
         self.unit = unit if unit and self._exists(unit) else office.office_code
         self.period = period or _default_period()
         self._build()
+        if not self.tree_model.index_for(self.unit).isValid():
+            self.unit = self._counterpart(self.unit) or self.tree_model.structure()[0]
         self._select_unit(self.unit)
         self._apply_context()
 
@@ -63,8 +66,19 @@ class MainWindow(QMainWindow):
 
     # -- building -------------------------------------------------------------------------------
 
+    def fits_small_screen(self) -> bool:
+        """Size the window to the screen's free area; True when that area is small (open it maximised)."""
+        screen = QApplication.primaryScreen()
+        avail = screen.availableGeometry() if screen is not None else None
+        if avail is None or avail.width() <= 0:
+            self.resize(1280, 800)
+            return False
+        # leave room for the title bar and frame the window manager adds
+        self.resize(min(1280, avail.width()), min(800, avail.height() - 40))
+        return avail.width() < 1440 or avail.height() < 860
+
     def _build(self) -> None:
-        self.resize(1280, 800)
+        self.small_screen = self.fits_small_screen()
         # left: the units
         self.tree_model = UnitTreeModel(self.office, self.period, self)
         self.tree_proxy = QSortFilterProxyModel(self)
@@ -206,8 +220,25 @@ class MainWindow(QMainWindow):
             return
         self.period = period
         self.picker.set_period(period)
+        before = self.tree_model.structure()
         self.tree_model.set_period(period)
+        if not self.tree_model.index_for(self.unit).isValid():
+            # The unit is not in the tree in force for this period (the 2025 reorganisation): its successor
+            # or predecessor that is, else the top of the tree.
+            self.unit = self._counterpart(self.unit) or self.tree_model.structure()[0]
+        if self.tree_model.structure() != before:
+            self.tree.expandToDepth(0)
+        self._select_unit(self.unit)
         self._apply_context()
+
+    def _counterpart(self, code: str) -> str | None:
+        """The unit in the current tree that took over from code, or that code took over from."""
+        links = unit_store.successors(self.office.store, code) + unit_store.predecessors(self.office.store, code)
+        for link in sorted(links, key=lambda k: not k.is_default):
+            for other in (link.successor, link.predecessor):
+                if other != code and self.tree_model.index_for(other).isValid():
+                    return other
+        return None
 
     def _open_unit_entry(self, code: str) -> None:
         self.set_unit(code)
@@ -314,6 +345,6 @@ class MainWindow(QMainWindow):
 
 
 def _default_period() -> Period:
-    from parapp.domain.periods import current_period
+    from parapp.domain.periods import reporting_period
 
-    return current_period("Q").previous()
+    return reporting_period()

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from parapp.domain.catalogue import Catalogue, Indicator
 from parapp.domain.periods import Period, PeriodError
-from parapp.engine.aggregate import aggregate, rollup
 from parapp.engine.compliance import IndicatorResult, assess
 from parapp.engine.office import Office
 from parapp.gui.qt import (
@@ -60,7 +59,6 @@ from parapp.gui.qt import (
 from parapp.gui.style import GROUP_TINT, STATUS_STYLE, WORKFLOW_STYLE
 from parapp.gui.workers import Task
 from parapp.i18n import ParAppError, format_number, language
-from parapp.store import units as unit_store
 from parapp.store.units import Unit
 
 # how many periods of the chosen one's kind the chart goes back over (itself included)
@@ -99,6 +97,7 @@ class ChartPoint:
     period: Period
     results: dict[str, IndicatorResult]  # by indicator code
     has_figures: bool
+    lineage: str | None = None  # for a time before the unit existed: which old units the figures came from
 
 
 @dataclass(frozen=True)
@@ -108,6 +107,7 @@ class OverviewData:
     indicators: tuple[Indicator, ...]  # the matrix's columns (and the chart's choice)
     rows: tuple[OverviewRow, ...]  # units directly below, then the total row; empty for a unit with none below
     points: tuple[ChartPoint, ...]  # oldest first, ending with `period`
+    note: str | None = None  # after the 2025 reorganisation: which units the rows are, which targets judge them
 
 
 def chart_periods(period: Period, span: int | None = None) -> list[Period]:
@@ -123,27 +123,17 @@ def chart_periods(period: Period, span: int | None = None) -> list[Period]:
 
 
 def _history(office: Office, unit: str, below: bool):
-    """history(indicator, year) for increment and change targets: the unit's (roll-up) value in that year."""
-    cache: dict[int, dict[str, float]] = {}
-
-    def history(indicator: str, year: int) -> float | None:
-        if year not in cache:
-            try:
-                p = Period.for_year(year)
-            except PeriodError:
-                return None
-            cache[year] = aggregate(office.store, office.catalogue, unit, p, below=below).values
-        return office.catalogue.indicators[indicator].compute(cache[year])
-
-    return history
+    """history(indicator, year) for increment and change targets: the unit's (roll-up) value in that year,
+    carried from its predecessors for a year before it existed."""
+    return office.history_lookup(unit, below)
 
 
 def compute_overview(office: Office, unit_code: str, period: Period,
                      progress: Progress | None = None) -> OverviewData | None:
     """The matrix and the chart's series for a unit and period; None once progress(...) returned False."""
-    store, catalogue, ts, margin = office.store, office.catalogue, office.target_set, office.margin
+    store, catalogue, margin = office.store, office.catalogue, office.margin
     unit = office.unit(unit_code)
-    below = unit_store.children(store, unit.code, include_retired=True)
+    below = office.rows_below(unit, period)
     periods = chart_periods(period)
     total = len(below) + len(periods)
     done = 0
@@ -177,10 +167,10 @@ def compute_overview(office: Office, unit_code: str, period: Period,
                 workflow[code] = status
     rows: list[OverviewRow] = []
     for u in below:
-        agg = rollup(store, catalogue, u.code, period)
+        agg = office.figures(u, period, below=True)[0]
         if u.active or agg.values:  # a retired unit only while it has figures for the period
-            results = assess(catalogue, ts, u.level, period, agg.values, _history(office, u.code, True), margin,
-                             indicators=list(indicators))
+            results = assess(catalogue, office.target_set_for(u, period), u.level, period, agg.values,
+                             _history(office, u.code, True), margin, indicators=list(indicators))
             rows.append(OverviewRow(u, tuple(results), agg.reported, agg.expected, u.code in with_below,
                                     bool(agg.values), u.code in reported_own, workflow.get(u.code)))
         if not tick():
@@ -189,9 +179,11 @@ def compute_overview(office: Office, unit_code: str, period: Period,
     history = _history(office, unit.code, bool(below))
     last_agg = None
     for p in periods:
-        agg = rollup(store, catalogue, unit.code, p) if below else aggregate(store, catalogue, unit.code, p)
-        results = assess(catalogue, ts, unit.level, p, agg.values, history, margin, indicators=list(indicators))
-        points.append(ChartPoint(p, {r.code: r for r in results}, bool(agg.values)))
+        agg, lineage = office.figures(unit, p, below=bool(below))
+        results = assess(catalogue, office.target_set_for(unit, p), unit.level, p, agg.values, history, margin,
+                         indicators=list(indicators))
+        points.append(ChartPoint(p, {r.code: r for r in results}, bool(agg.values),
+                                 lineage.note().get(language()) if lineage is not None else None))
         last_agg = agg
         if not tick():
             return None
@@ -203,7 +195,13 @@ def compute_overview(office: Office, unit_code: str, period: Period,
             unit, tuple(points[-1].results[i.code] for i in indicators), last_agg.reported, last_agg.expected,
             True, bool(last_agg.values), bool(own), next((s for s, pid in own if pid == str(period)), None),
             total=True))
-    return OverviewData(unit, period, indicators, tuple(rows), tuple(points))
+    notes = []
+    if below and below[0].parent != unit.code:
+        notes.append(points[-1].lineage or "")
+    target_note = office.target_note(unit, period)
+    if target_note is not None:
+        notes.append(target_note.get(language()))
+    return OverviewData(unit, period, indicators, tuple(rows), tuple(points), " ".join(n for n in notes if n) or None)
 
 
 def compute_in_own_office(path: Path | str, catalogue: Catalogue, unit_code: str, period: Period,
@@ -462,14 +460,14 @@ class OverviewModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if row.total:
                 return self.tr("Total: {unit}").format(unit=row.unit.name)
-            return f"{row.unit.name} ({row.unit.code})"
+            return f"{row.unit.name} ({row.unit.official_code})"
         if role == Qt.ItemDataRole.ToolTipRole:
             if row.total:
                 return self.tr("{unit} ({code}): its own figures and those of every unit below it.").format(
                     unit=row.unit.name, code=row.unit.code)
             hint = (self.tr("Double-click to open this unit.") if row.unit.active
                     else self.tr("Retired unit; its figures still count."))
-            return f"{row.unit.name} ({row.unit.code})\n{hint}"
+            return f"{row.unit.name} ({row.unit.official_code})\n{hint}"
         if role == Qt.ItemDataRole.FontRole:
             return self._bold if row.total else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -589,10 +587,17 @@ class OverviewTab(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
 
+        # After the 2025 reorganisation: which old units the rows or figures are, and which targets judge them.
+        self.note_label = QLabel(self)
+        self.note_label.setWordWrap(True)
+        self.note_label.setObjectName("lineage-note")
+        self.note_label.setStyleSheet("QLabel#lineage-note { background: #FFF8E1; color: #5D4037; padding: 4px; }")
+        self.note_label.hide()
         main = QVBoxLayout(self)
         main.setContentsMargins(8, 8, 8, 8)
         main.addLayout(top)
         main.addWidget(self.message)
+        main.addWidget(self.note_label)
         main.addWidget(self.splitter, 1)
 
         self._busy_timer = QTimer(self)
@@ -769,6 +774,8 @@ class OverviewTab(QWidget):
         self.model.set_overview(data)
         self._show_state()
         has_matrix = bool(data.rows)
+        self.note_label.setText(data.note or "")
+        self.note_label.setVisible(bool(data.note))
         self.matrix_box.setVisible(has_matrix)
         self.message.setVisible(not has_matrix)
         if has_matrix:
@@ -886,8 +893,12 @@ class OverviewTab(QWidget):
             return
         whose = self.tr("all units below") if data.rows else self.tr("own figures")
         chart.setTitle(f"<b>{html.escape(ind.name.get())}</b> — {html.escape(data.unit.name)} ({html.escape(whose)})")
+        carried = {p.period for p in data.points if p.lineage}
+        if any(p in carried for p, *_ in points):
+            chart.setTitle(chart.title() + "<br><small>" + html.escape(
+                self.tr("* before the unit existed: its predecessors' figures combined")) + "</small>")
         axis_x = QBarCategoryAxis()
-        axis_x.append([p.short_label(language()) for p, *_ in points])
+        axis_x.append([p.short_label(language()) + (" *" if p in carried else "") for p, *_ in points])
         axis_y = QValueAxis()
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
@@ -969,4 +980,8 @@ class OverviewTab(QWidget):
         text = f"{period.label(language())}\n{style.symbol} {style.name.get()}: {format_value(ind, value)}"
         if goal is not None:
             text += "\n" + self.tr("Target: {target}").format(target=format_value(ind, goal))
+        data = self.model.overview()
+        lineage = next((p.lineage for p in data.points if p.period == period), None) if data else None
+        if lineage:
+            text += "\n" + "\n".join(textwrap.wrap(lineage, 60))
         QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), text, self.chart_view)

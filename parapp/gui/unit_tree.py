@@ -1,4 +1,8 @@
-"""The unit tree: province → districts → communes, each with its return's status for the chosen period."""
+"""The unit tree: province → districts → communes, each with its return's status for the chosen period.
+
+The tree is the one in force for the period: after the 2025 reorganisation a period before July 2025 shows
+the old units (for an office that did not exist yet, the old units it was made of), a later one the new.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ class _Node:
     row: int
     children: list[int] = field(default_factory=list)
     status: str | None = None
+    official: str = ""  # the code on lists and returns
 
 
 class UnitTreeModel(QAbstractItemModel):
@@ -37,22 +42,50 @@ class UnitTreeModel(QAbstractItemModel):
 
     # -- loading --------------------------------------------------------------------------------
 
+    def _roots(self) -> list[str]:
+        """The top units for the period: the office's unit, or the old units it was made of before it existed."""
+        store, period = self._office.store, self._period
+        todo, roots = [self._office.office_code], []
+        while todo:
+            code = todo.pop(0)
+            u = unit_store.get_unit(store, code)
+            links = unit_store.predecessors(store, code)
+            if period.end.isoformat() < u.valid_from and links:
+                todo += [link.predecessor for link in links if link.predecessor not in roots]
+            else:
+                roots.append(code)
+        return roots
+
+    def structure(self) -> tuple[str, ...]:
+        return tuple(self._nodes[i].code for i in self._tops)
+
     def _load(self) -> None:
         office = self._office
-        units = unit_store.subtree(office.store, office.office_code)
+        roots = self._roots()
+        units = []
+        for root in roots:
+            below = unit_store.subtree(office.store, root, period=self._period)
+            if not below or below[0].code != root:  # a unit out of its time still shows, alone
+                below = [unit_store.get_unit(office.store, root)] + below
+            units += below
+        seen: set[str] = set()
+        units = [u for u in units if not (u.code in seen or seen.add(u.code))]
+        self._layout_key = _layout_key(office, self._period)
         self._nodes, self._by_code, self._tops = [], {}, []
         for u in units:
-            parent = self._by_code.get(u.parent, -1) if u.code != office.office_code else -1
+            parent = self._by_code.get(u.parent, -1) if u.code not in roots else -1
             siblings = self._nodes[parent].children if parent >= 0 else self._tops
             idx = len(self._nodes)
-            self._nodes.append(_Node(u.code, u.name, u.level, parent, len(siblings)))
+            self._nodes.append(_Node(u.code, u.name, u.level, parent, len(siblings), official=u.official_code))
             siblings.append(idx)
             self._by_code[u.code] = idx
         self._load_statuses()
 
     def _load_statuses(self) -> None:
         office, period = self._office, str(self._period)
-        statuses = value_store.statuses_below(office.store, office.office_code, period)
+        statuses: dict[str, str] = {}
+        for i in self._tops:
+            statuses.update(value_store.statuses_below(office.store, self._nodes[i].code, period))
         for node in self._nodes:
             node.status = statuses.get(node.code)
             if node.status in ("draft", "returned") and any(
@@ -60,8 +93,16 @@ class UnitTreeModel(QAbstractItemModel):
                 node.status = "errors"
 
     def set_period(self, period: Period) -> None:
+        """A new period; the tree is laid out again when the units in force change (the 2025 reorganisation)."""
         self._period = period
-        self.refresh_statuses()
+        if self._roots() != list(self.structure()) or self._changes_within(period):
+            self.reload()
+        else:
+            self.refresh_statuses()
+
+    def _changes_within(self, period: Period) -> bool:
+        """Does any unit of the tree begin or end between the loaded layout and this period?"""
+        return self._layout_key != _layout_key(self._office, period)
 
     def refresh_statuses(self) -> None:
         self._load_statuses()
@@ -133,9 +174,20 @@ class UnitTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return node.name if index.column() == 0 else f"{style.symbol} {style.name.get()}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{node.name} ({node.code}) — {style.name.get()}"
+            return f"{node.name} ({node.official or node.code}) — {style.name.get()}"
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1:
             return QBrush(QColor(style.colour))
         if role == Qt.ItemDataRole.UserRole:
             return node.code
         return None
+
+
+def _layout_key(office: Office, period: Period) -> tuple[str, ...]:
+    """The dates at which units begin or end that lie before the period's end: equal keys, equal trees."""
+    if not office.store.has_spans():
+        return ()
+    end = period.end.isoformat()
+    rows = office.store.conn.execute(
+        "SELECT DISTINCT valid_from FROM unit_spans WHERE valid_from <= ?1 UNION "
+        "SELECT DISTINCT valid_to FROM unit_spans WHERE valid_to < ?1 ORDER BY 1", (end,))
+    return tuple(r[0] for r in rows)
