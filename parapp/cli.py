@@ -133,6 +133,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--office", help="the new unit the office becomes (default: the new province, or the new "
                                     "commune that took in the office's commune)")
     c.add_argument("--dry-run", action="store_true", help="only say what would be done")
+    c.add_argument("--take-in", type=Path, nargs="+", metavar="FILE",
+                   help="after carrying over: take in the three-tier databases of the other old provinces merged "
+                        "into this one (their files are only read)")
     c = cmd("shares", "how a divided old commune's figures go to its successors; without --unit, list the "
                       "divided ones")
     c.add_argument("--unit", help="the old commune that was divided")
@@ -605,8 +608,14 @@ def cmd_reorganise(args) -> int:
     from parapp.engine import reorganise as ro
 
     with _open(args) as office:
+        if args.take_in and office.store.meta(ro.META_KEY):
+            for path in args.take_in:
+                print(ro.take_in(office, path).summary().get(_lang))
+            return 0
         plan = ro.plan(office, args.office) if args.dry_run else ro.reorganise(office, args.office)
         print(plan.summary().get(_lang))
+        for path in args.take_in or () if not args.dry_run else ():
+            print(ro.take_in(office, path).summary().get(_lang))
         if plan.already:
             return 0
         after = plan.office_after

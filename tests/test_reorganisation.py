@@ -407,3 +407,127 @@ def test_killed_at_random_points_leaves_before_or_after(demo_file, tmp_path):
                 assert o.store.conn.execute("SELECT count(*) FROM unit_spans").fetchone()[0] == 0
             assert o.store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert outcomes  # at least one run observed
+
+
+# ------------------------------------------------------------------------------------------ taking in a neighbour
+
+
+def test_a_merged_province_takes_in_its_neighbours_database(tuyen_quang, tmp_path, cli):
+    office = tuyen_quang
+    ha_giang = Office.create(tmp_path / "hg.db", "02", tiers=3, officer="Cán bộ Hà Giang")
+    hg_commune = next(u.code for u in us.subtree(ha_giang.store, "02") if u.level == "commune")
+    ha_giang.enter(hg_commune, "2024Q4", _dossiers(37657, 4387))
+    ha_giang.submit(hg_commune, "2024Q4")
+    ha_giang.close()
+    hg_file = tmp_path / "hg.db"
+    before = hashlib_of(hg_file)
+    # Not before the carry-over, and never a province that did not merge into this one.
+    with pytest.raises(ParAppError):
+        ro.take_in(office, hg_file)
+    ro.reorganise(office)
+    other = Office.create(tmp_path / "ht.db", "42", tiers=3)
+    other.close()
+    with pytest.raises(ParAppError) as e:
+        ro.take_in(office, tmp_path / "ht.db")
+    assert "Tỉnh Hà Giang" in e.value.message("vi")
+    (tmp_path / "junk.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    with pytest.raises(ParAppError):
+        ro.take_in(office, tmp_path / "junk.db")
+    done = ro.take_in(office, hg_file)
+    assert done.values == 9 and done.statuses == 1 and "Tỉnh Hà Giang" in done.summary().vi
+    assert hashlib_of(hg_file) == before  # the neighbour's file was only read
+    new_key = office.office_code
+    agg, prov = office.figures(new_key, Period.parse("2024Q4"), below=True)
+    assert agg.values["received_new"] == 37657
+    assert vs.get_status(office.store, hg_commune, "2024Q4").status == "submitted"
+    hist = vs.audit_log(office.store, hg_commune, "2024Q4")
+    assert hist and all(e.source and e.source.startswith("hg.db") for e in hist)
+    assert ro.take_in(office, hg_file).already
+    code, out, _ = cli("reorganise", "--db", office.store.path, "--take-in", hg_file)
+    assert code == 0 and "không có gì thay đổi" in out
+
+
+def hashlib_of(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ------------------------------------------------------------------------------------------ returns across trees
+
+
+def test_returns_travel_by_official_code_across_the_change(demo_file, tmp_path):
+    from parapp.exchange.returns import apply, export_return, preview
+
+    path = tmp_path / "ht.db"
+    shutil.copy(demo_file, path)
+    for folder in ("out", "back", "old", "x"):
+        (tmp_path / folder).mkdir()
+    province = Office.open(path)
+    ro.reorganise(province)
+    thanh_sen = us.resolve(province.store, "18073", Period.parse("2025Q3"))
+    # A fresh two-tier commune office (keys are the official codes) sends its 2025Q3 return.
+    commune = Office.create(tmp_path / "c.db", "42", office="18073", tiers=2, officer="Cán bộ phường")
+    commune.enter("18073", "2025Q3", _dossiers(321, 12, carried=10))
+    out = export_return(commune, "18073", "2025Q3", tmp_path / "out")
+    commune.close()
+    pv = preview(province, [out])
+    assert pv[0].acceptable, pv[0].refused and pv[0].refused.message("vi")
+    assert pv[0].unit.code == thanh_sen
+    apply(province, pv, {out})
+    assert vs.stored_values(province.store, thanh_sen, "2025Q3")["received_new"].value == 321
+    # The reorganised province's return of a new commune carries the official code, not the key.
+    back = export_return(province, thanh_sen, "2025Q3", tmp_path / "back")
+    assert "_18073_" in back.name
+    # An old commune's return for 2024 still lands on the old commune.
+    old = export_return(province, "18073", "2024Q1", tmp_path / "old")
+    assert "Phường Nam Hà" in preview(province, [old])[0].unit.name
+    # A return of a new commune for a time before it existed is refused, naming where the figures belong.
+    with pytest.raises(ParAppError) as e:
+        export_return(province, thanh_sen, "2025Q1", tmp_path / "x")
+    assert "01/07/2025" in e.value.message("vi")
+    province.close()
+
+
+# ------------------------------------------------------------------------------------------ the assistant
+
+
+def test_the_assistant_carries_over_and_sets_shares(qtbot, demo_file, tmp_path):
+    pytest.importorskip("PySide6")
+    from parapp.gui.mainwindow import MainWindow
+    from parapp.gui.reorganise_dialog import ReorganiseDialog
+    from parapp.i18n import set_language
+
+    set_language("vi")
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_file, path)
+    office = Office.open(path)
+    w = MainWindow(office, None, Period.parse("2025Q2"))
+    qtbot.addWidget(w)
+    w.show()
+    assert w.tiers_hint.isVisible() and "two-tier" in w.tiers_hint.text()
+    dlg = ReorganiseDialog(office, w)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert "69" in dlg.summary.text() and dlg.office_combo.currentData() == "42"
+    assert office.tiers == 3  # the first page writes nothing
+    dlg.run()
+    qtbot.waitUntil(lambda: dlg.pages.currentIndex() == 1, timeout=20000)
+    assert office.tiers == 2 and dlg.changed
+    rows = {(p, s): r for r, (p, s) in enumerate(dlg._rows)}
+    dai_nai = [(r, s) for (p, s), r in rows.items() if p == "18082"]
+    assert len(dai_nai) == 2
+    dlg.table.item(dai_nai[0][0], 3).setText("55")
+    dlg.table.item(dai_nai[1][0], 3).setText("40")
+    dlg.save_shares()
+    assert "100" in dlg.shares_error.text() and us.division(office.store, "18082") is None
+    dlg.table.item(dai_nai[1][0], 3).setText("45")
+    dlg.save_shares()
+    assert dlg.shares_error.text() == "" and us.division(office.store, "18082") == "shares"
+    assert {link.successor: round(link.share, 2) for link in us.successors(office.store, "18082")} == {
+        dai_nai[0][1]: 0.55, dai_nai[1][1]: 0.45}
+    dlg.use_defaults()
+    assert us.division(office.store, "18796") == "default"
+    dlg.accept()
+    w.close()
+    office.close()

@@ -100,6 +100,12 @@ def _plan(period: Period, below: bool, used: frozenset[str], spans: bool = False
     return _Plan(tuple(parts), scope, tuple(conditions), tuple(args), sql)
 
 
+def _mixed(store: Store, unit: str, period: Period, below: bool) -> bool:
+    """Might a unit of the roll-up be out of force for some part of the period (so each value's unit is checked)?"""
+    first, last = store.span_bounds(unit, below)
+    return not (first <= period.start.isoformat() and period.end.isoformat() <= last)
+
+
 def aggregate(store: Store, catalogue: Catalogue, unit: str, period: Period, below: bool = False,
               only_itself: bool = False) -> Aggregate:
     """The unit's own values for period, or with below=True its roll-up over every unit under it.
@@ -108,7 +114,7 @@ def aggregate(store: Store, catalogue: Catalogue, unit: str, period: Period, bel
     used = _candidates(period)[1] & store.periods_used()
     if only_itself:
         used = used & {str(period)}
-    plan = _plan(period, below, used, store.has_spans())
+    plan = _plan(period, below, used, store.has_spans() and _mixed(store, unit, period, below))
     if not plan.parts:
         return agg
     cursor = store.conn.cursor()

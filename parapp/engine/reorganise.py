@@ -52,6 +52,7 @@ class Plan:
     ended: list[str] = field(default_factory=list)  # old units whose span ends on 30 June 2025
     unmapped: list[unit_store.Unit] = field(default_factory=list)  # officer-added units with no successor
     new_province_key: str = ""
+    groups: list = field(default_factory=list)  # Group: each new province of this database
     office_before: str = ""
     office_after: str = ""
     already: bool = False
@@ -82,15 +83,29 @@ def _key(taken: set[str], code: str) -> str:
     return key
 
 
+@dataclass
+class Group:
+    """One new province of this database and the old provinces it was made of."""
+
+    new: OfficialUnit
+    key: str  # its key here: an old province's key when it kept its territory
+    olds: list[str]
+    continuing: bool
+    parent: str | None  # the unit above it here (a national database's root), else None
+
+
 def plan(office, office_code: str | None = None) -> Plan:
-    """Work out the reorganisation of office's database without writing anything."""
+    """Work out the reorganisation of office's database without writing anything.
+
+    A province, district or commune office's database becomes its new province's; a database above the
+    provinces (a national one) carries every province it holds."""
     store = office.store
     old_code = office.province_code
     mapping = unitlists.reorganisation_2025()
     if store.meta(META_KEY):
         info = json.loads(store.meta(META_KEY) or "{}")
-        p = Plan(unitlists.find_official(3, info.get("from_province", old_code)) or _no_province(old_code),
-                 unitlists.find_official(2, store.meta("province") or "") or _no_province(old_code), [], False)
+        p = Plan(unitlists.find_official(3, info.get("from_province", old_code)) or _country(office),
+                 unitlists.find_official(2, store.meta("province") or "") or _country(office), [], False)
         p.already = True
         p.office_before = info.get("from_office", "")
         p.office_after = office.office_code
@@ -100,21 +115,39 @@ def plan(office, office_code: str | None = None) -> Plan:
             "Cơ sở dữ liệu này đã theo mô hình hai cấp (từ 01/7/2025); không cần chuyển đổi.",
             "This database already follows the two-tier structure (since 1 July 2025); there is nothing to carry over.")
     prov_links = [s for s in mapping if s.level == "province"]
-    new_code = next((s.new_code for s in prov_links if s.old_code == old_code), None)
-    if new_code is None:
-        raise ReorganiseError(f"Không tìm thấy tỉnh mã {old_code} trong danh sách sắp xếp năm 2025.",
-                              f"The province {old_code} is not in the 2025 reorganisation list.")
-    old_prov = unitlists.find_official(3, old_code) or _no_province(old_code)
-    new_prov = unitlists.find_official(2, new_code) or _no_province(new_code)
-    olds = sorted(s.old_code for s in prov_links if s.new_code == new_code)
-    merged = [unitlists.find_official(3, c) for c in olds if c != old_code]
-    continuing = olds == [old_code] and new_code == old_code
-    p = Plan(old_prov, new_prov, [u for u in merged if u], continuing)
-
+    new_of = {s.old_code: s.new_code for s in prov_links}
+    top = unit_store.get_unit(store, office.office_code)
+    national = top.level not in unitlists.LEVELS
+    if national:  # the provinces this database holds, under its root
+        held = [u.code for u in unit_store.children(store, top.code, include_retired=True) if u.level == "province"]
+    else:
+        held = [old_code]
+    if not held or any(c not in new_of for c in held):
+        bad = next((c for c in held if c not in new_of), old_code)
+        raise ReorganiseError(f"Không tìm thấy tỉnh mã {bad} trong danh sách sắp xếp năm 2025.",
+                              f"The province {bad} is not in the 2025 reorganisation list.")
     taken = {r[0] for r in store.conn.execute("SELECT code FROM units")}
-    in_db_before = {u.code: u for u in unit_store.subtree(store, old_code, include_retired=True)}
+    new_codes = sorted({new_of[c] for c in held})
+    groups: list[Group] = []
+    merged: list[OfficialUnit] = []
+    for new_code in new_codes:
+        olds = sorted(c for c, n in new_of.items() if n == new_code)
+        for c in olds:
+            if c not in held and not national:
+                merged.append(unitlists.find_official(3, c))
+        groups.append(Group(unitlists.find_official(2, new_code), "", olds, olds == [new_code] and new_code in held,
+                            top.code if national else None))
+    if national and any(c not in held for g in groups for c in g.olds):
+        missing = sorted(c for g in groups for c in g.olds if c not in held)
+        raise ReorganiseError(f"Cơ sở dữ liệu thiếu các tỉnh cũ {', '.join(missing)} đã hợp nhất với các tỉnh có ở đây.",
+                              f"The database lacks the old provinces {', '.join(missing)} merged with those it holds.")
+    first = groups[0]
+    old_prov = (unitlists.find_official(3, old_code) or _country(office)) if not national else _country(office)
+    p = Plan(old_prov, first.new if not national else _country(office), [u for u in merged if u],
+             first.continuing if not national else True)
+    p.groups = groups
     # Old units: this database's, then those of the provinces merged with it (added, with no figures).
-    for u in merged:
+    for u in p.merged_with:
         for ou in unitlists.province_units(3, u.code):
             if ou.code in taken:
                 raise ReorganiseError(
@@ -122,59 +155,64 @@ def plan(office, office_code: str | None = None) -> Plan:
                     f"The unit {ou.code} of {u.name} is already in this database under another name.")
             p.new_units.append((ou.code, ou))
             taken.add(ou.code)
+    continuing = {g.new.code for g in groups if g.continuing}
+    in_db_before: dict[str, unit_store.Unit] = {}
+    for code in held:
+        in_db_before.update({u.code: u for u in unit_store.subtree(store, code, include_retired=True)})
     for code, u in in_db_before.items():
-        if continuing and code == old_code:
+        if code in continuing:
             continue
         p.ended.append(code)
         if not u.official:
             p.unmapped.append(u)
     p.ended += [k for k, _u in p.new_units]
-    old_keys = set(p.ended) | ({old_code} if continuing else set())
+    old_keys = set(p.ended) | continuing
 
-    # New units.
-    if continuing:
-        new_prov_key = old_code
-    else:
-        new_prov_key = _key(taken, new_code)
-        p.new_units.append((new_prov_key, new_prov))
-    p.new_province_key = new_prov_key
+    # New units: each new province (unless it continues), then its communes.
     new_keys: dict[str, str] = {}
-    for nu in unitlists.province_units(2, new_code):
-        if nu.level != "commune":
-            continue
-        new_keys[nu.code] = _key(taken, nu.code)
-        p.new_units.append((new_keys[nu.code], nu))
-
-    # Links.
+    for g in groups:
+        g.key = g.new.code if g.continuing else _key(taken, g.new.code)
+        if not g.continuing:
+            p.new_units.append((g.key, g.new))
+    for g in groups:
+        for nu in unitlists.province_units(2, g.new.code):
+            if nu.level == "commune":
+                new_keys[nu.code] = _key(taken, nu.code)
+                p.new_units.append((new_keys[nu.code], nu))
+    p.new_province_key = first.key
+    group_key = {g.new.code: g.key for g in groups}
     for s in mapping:
         if s.level == "province":
-            if s.new_code == new_code and not continuing:
-                p.links.append((s.old_code, new_prov_key, s))
+            if s.new_code in group_key and s.new_code not in continuing:
+                p.links.append((s.old_code, group_key[s.new_code], s))
         elif s.new_code in new_keys and s.old_code in old_keys:
             p.links.append((s.old_code, new_keys[s.new_code], s))
 
     # The office after.
     p.office_before = office.office_code
     office_unit = in_db_before.get(p.office_before)
-    if office_code:
+    if national:
+        p.office_after = top.code
+        p.new_province_key = top.code
+    elif office_code:
         want = str(office_code).strip()
-        choice = next((k for k, u in p.new_units if (k == want or u.code == want) and k not in old_keys), None)
+        choice = first.key if want in (first.key, first.new.code) else next(
+            (k for k, u in p.new_units if (k == want or u.code == want) and k not in old_keys), None)
         if choice is None:
-            raise ReorganiseError(f"{want} không phải là tỉnh hay xã, phường mới của {new_prov.name}.",
+            raise ReorganiseError(f"{want} không phải là tỉnh hay xã, phường mới của {first.new.name}.",
                                   f"{want} is not the new province or one of its new communes.")
         p.office_after = choice
-    elif office_unit is None or office_unit.level == "province" or office_unit.level == "district":
-        p.office_after = new_prov_key
+    elif office_unit is None or office_unit.level in ("province", "district"):
+        p.office_after = first.key
     else:
         succ = [(k, s) for o, k, s in p.links if o == office_unit.code]
-        default = next((k for k, s in succ if s.default), None)
-        p.office_after = default or new_prov_key
+        p.office_after = next((k for k, s in succ if s.default), None) or first.key
     return p
 
 
-def _no_province(code: str) -> OfficialUnit:
-    raise ReorganiseError(f"Không có tỉnh mã {code} trong danh sách chính thức.",
-                          f"There is no province with code {code} in the official lists.")
+def _country(office) -> OfficialUnit:
+    u = unit_store.get_unit(office.store, office.office_code)
+    return OfficialUnit(u.code, u.name, u.kind, u.level, None)
 
 
 def reorganise(office, office_code: str | None = None, who: str | None = None,
@@ -194,8 +232,12 @@ def reorganise(office, office_code: str | None = None, who: str | None = None,
         # Old units of the provinces merged with this one: parents first, as in the official list.
         by_key = {u.code: k for k, u in old_added}
         _insert(c, [(k, u, by_key.get(u.parent) if u.parent else None) for k, u in old_added], stamp)
-        # The new communes hang under the new province (or the one that continues).
-        _insert(c, [(k, u, None if u.level == "province" else p.new_province_key) for k, u in fresh], stamp)
+        # Each new province under the database's root (if any), its new communes under it.
+        parent_of = {g.new.code: g.key for g in p.groups}
+        root_of = {g.key: g.parent for g in p.groups}
+        _insert(c, [(k, u, root_of.get(k) if u.level == "province" else parent_of[u.parent]) for k, u in fresh
+                    if u.level == "province"], stamp)
+        _insert(c, [(k, u, parent_of[u.parent]) for k, u in fresh if u.level != "province"], stamp)
         if progress is not None and progress(1, 3) is False:
             raise ReorganiseError("Đã huỷ.", "Cancelled.")
         c.executemany("INSERT INTO unit_spans(code, official_code, valid_to) VALUES (?, ?, ?)",
@@ -208,7 +250,8 @@ def reorganise(office, office_code: str | None = None, who: str | None = None,
             raise ReorganiseError("Đã huỷ.", "Cancelled.")
         info = {"from_province": p.old_province.code, "from_office": p.office_before, "at": stamp, "by": who,
                 "version": __version__, "merged_with": [u.code for u in p.merged_with]}
-        for key, value in (("office", p.office_after), ("tiers", "2"), ("province", p.new_province.code),
+        province_meta = p.new_province.code if len(p.groups) == 1 else (office.province_code or "")
+        for key, value in (("office", p.office_after), ("tiers", "2"), ("province", province_meta),
                            (META_KEY, json.dumps(info, ensure_ascii=False))):
             c.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                       (key, value))
@@ -236,3 +279,119 @@ def _insert(c, rows: list[tuple[str, OfficialUnit, str | None]], stamp: str) -> 
                   "VALUES (?, ?, ?, ?, ?, 1, 1, ?)", (key, u.name, u.kind, u.level, parent, stamp))
         c.executemany("INSERT INTO unit_tree(ancestor, unit, depth) VALUES (?, ?, ?)",
                       [(a, key, d) for d, a in enumerate(chain)])
+
+
+@dataclass
+class TakenIn:
+    province: OfficialUnit
+    values: int
+    statuses: int
+    audit: int
+    units_added: int
+    already: bool = False
+
+    def summary(self) -> Text:
+        if self.already:
+            return Text(f"Số liệu của {self.province.name} đã được nhận trước đây; không có gì thay đổi.",
+                        f"The figures of {self.province.name} were taken in before; nothing changed.")
+        return Text(f"Đã nhận số liệu của {self.province.name}: {self.values} giá trị, {self.statuses} trạng thái, "
+                    f"{self.audit} dòng nhật ký.",
+                    f"Took in the figures of {self.province.name}: {self.values} values, {self.statuses} statuses, "
+                    f"{self.audit} history rows.")
+
+
+def take_in(office, path, who: str | None = None) -> TakenIn:
+    """Take in the three-tier database of an old province merged into this office's province: its figures,
+    statuses and history rows for its own units, which the reorganisation added here with none. The other file
+    is only read. All of it or nothing; taking the same file in again changes nothing."""
+    import sqlite3
+    from pathlib import Path
+
+    from parapp.store.db import APPLICATION_ID, SCHEMA_VERSION
+
+    path = Path(path)
+    store = office.store
+    if not store.meta(META_KEY):
+        raise ReorganiseError("Hãy chuyển cơ sở dữ liệu này sang mô hình hai cấp trước (parapp reorganise).",
+                              "Carry this database into the two-tier structure first (parapp reorganise).")
+    if not path.is_file():
+        raise ReorganiseError(f"Không có tệp {path}.", f"There is no file {path}.")
+    try:
+        other = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+        try:
+            app_id = other.execute("PRAGMA application_id").fetchone()[0]
+            version = other.execute("PRAGMA user_version").fetchone()[0]
+            if app_id != APPLICATION_ID or version > SCHEMA_VERSION:
+                raise ReorganiseError(f"{path} không phải cơ sở dữ liệu ParApp mà phiên bản này đọc được.",
+                                      f"{path} is not a ParApp database this version can read.")
+            meta = dict(other.execute("SELECT key, value FROM meta").fetchall())
+            units = other.execute("SELECT code, name, kind, level, parent, official FROM units").fetchall()
+            values = other.execute("SELECT unit, period, element, value, comment, updated_by, updated_at, source "
+                                   "FROM data_values").fetchall()
+            statuses = other.execute("SELECT unit, period, status, changed_by, changed_at, reason FROM statuses"
+                                     ).fetchall()
+            audit = other.execute("SELECT at, who, action, unit, period, element, old_value, new_value, old_comment, "
+                                  "new_comment, old_status, new_status, reason, source FROM audit_log ORDER BY id"
+                                  ).fetchall()
+        finally:
+            other.close()
+    except sqlite3.DatabaseError:
+        raise ReorganiseError(f"{path} bị hỏng hoặc không phải cơ sở dữ liệu; tệp không bị thay đổi.",
+                              f"{path} is damaged or not a database; it was left as it was.") from None
+    province = meta.get("province", "")
+    olds = office._reorganised_from() - {json.loads(store.meta(META_KEY) or "{}").get("from_province")}
+    found = unitlists.find_official(3, province)
+    if meta.get("tiers") != "3" or META_KEY in meta or found is None or province not in olds:
+        names = ", ".join(u.name for c in sorted(olds) if (u := unitlists.find_official(3, c))) or "—"
+        raise ReorganiseError(
+            f"{path} không phải cơ sở dữ liệu ba cấp của một tỉnh đã hợp nhất vào đơn vị này ({names}).",
+            f"{path} is not the three-tier database of a province merged into this one ({names}).")
+    mine = {r[0] for r in store.conn.execute("SELECT unit FROM unit_tree WHERE ancestor = ?", (province,))}
+    theirs = {r[0]: r for r in units}
+    # Units the other office added by hand come too (they end with the old tree), so their figures have a home.
+    added = [r for code, r in theirs.items() if code not in mine and not r[5]]
+    unknown = [code for code, r in theirs.items() if code not in mine and r[5]]
+    if unknown:
+        raise ReorganiseError(f"{path}: đơn vị mã {', '.join(sorted(unknown)[:5])} không có trong danh sách chính thức.",
+                              f"{path}: the units {', '.join(sorted(unknown)[:5])} are not in the official list.")
+    keep = mine | {r[0] for r in added}
+    values = [v for v in values if v[0] in keep]
+    statuses = [s for s in statuses if s[0] in keep]
+    audit = [a for a in audit if a[3] in keep]
+    existing = store.conn.execute(
+        "SELECT count(*) FROM data_values WHERE unit IN (SELECT unit FROM unit_tree WHERE ancestor = ?)",
+        (province,)).fetchone()[0]
+    if existing:
+        have = {tuple(r) for r in store.conn.execute(
+            "SELECT unit, period, element, value FROM data_values WHERE unit IN "
+            "(SELECT unit FROM unit_tree WHERE ancestor = ?)", (province,))}
+        if have == {(v[0], v[1], v[2], v[3]) for v in values}:
+            return TakenIn(found, 0, 0, 0, 0, already=True)
+        raise ReorganiseError(
+            f"Đã có số liệu của {found.name} trong cơ sở dữ liệu này (nhập từ báo cáo?) và khác với {path}; "
+            "không nhận để tránh ghi đè.",
+            f"This database already holds figures of {found.name} (imported from returns?) that differ from "
+            f"{path}; nothing was taken in, so that none is overwritten.")
+    who = who or office.officer
+    stamp = now()
+    label = path.name
+    with store.transaction() as c:
+        for code, name, kind, level, parent, _official in sorted(added, key=lambda r: r[3] != "district"):
+            c.execute("INSERT INTO units(code, name, kind, level, parent, official, active, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, 0, 1, ?)", (code, name, kind, level, parent, stamp))
+            c.execute("INSERT INTO unit_tree(ancestor, unit, depth) SELECT ancestor, ?, depth + 1 FROM unit_tree "
+                      "WHERE unit = ?", (code, parent))
+            c.execute("INSERT INTO unit_tree(ancestor, unit, depth) VALUES (?, ?, 0)", (code, code))
+            c.execute("INSERT INTO unit_spans(code, official_code, valid_to) VALUES (?, ?, ?)", (code, code, LAST_OLD_DAY))
+        c.executemany("INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+        c.executemany("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) "
+                      "VALUES (?, ?, ?, ?, ?, ?)", statuses)
+        c.executemany("INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value, old_comment, "
+                      "new_comment, old_status, new_status, reason, source) VALUES "
+                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      [(*a[:13], f"{label}: {a[13]}" if a[13] else label) for a in audit])
+        result = TakenIn(found, len(values), len(statuses), len(audit), len(added))
+        c.execute("INSERT INTO audit_log(at, who, action, unit, reason, source) VALUES (?, ?, 'take_in', ?, ?, ?)",
+                  (stamp, who, province, result.summary().vi, str(path)))
+    return result

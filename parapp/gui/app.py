@@ -132,6 +132,7 @@ class Application(QObject):
         self.window.new_requested.connect(self.first_run)
         self.window.demo_requested.connect(self.open_demo)
         self.window.context_changed.connect(self._remember)
+        self.window.reopen_requested.connect(lambda: self._show_window(None, None))
         if old is not None:
             maximised = old.isMaximized()
             self.window.setGeometry(old.geometry())

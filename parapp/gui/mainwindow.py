@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
     new_requested = Signal()  # File > New office database
     demo_requested = Signal()  # File > Open the demo database
     language_requested = Signal(str)
+    reopen_requested = Signal()  # the office changed (the 2025 reorganisation): build the window again
     context_changed = Signal(str, object)  # unit code, Period
 
     def __init__(self, office: Office, unit: str | None = None, period: Period | None = None, parent=None):
@@ -119,9 +120,23 @@ class MainWindow(QMainWindow):
                 tab.unit_requested.connect(self._open_unit_entry)
             if hasattr(tab, "data_changed"):
                 tab.data_changed.connect(self._data_changed)
+        right = QWidget(self)
+        right_lay = QVBoxLayout(right)
+        right_lay.setContentsMargins(0, 0, 0, 0)
+        self.tiers_hint = QLabel(right)
+        self.tiers_hint.setWordWrap(True)
+        self.tiers_hint.setObjectName("tiers-hint")
+        self.tiers_hint.setStyleSheet("QLabel#tiers-hint { background: #FFF8E1; color: #5D4037; padding: 6px; }")
+        self.tiers_hint.setText(self.tr(
+            "This database follows the three-tier structure in force until 30 June 2025. "
+            "<a href=\"reorganise\">Carry it into the two-tier structure…</a>"))
+        self.tiers_hint.linkActivated.connect(lambda _l: self.reorganise())
+        self.tiers_hint.setVisible(self.office.tiers == 3)
+        right_lay.addWidget(self.tiers_hint)
+        right_lay.addWidget(self.tabs, 1)
         split = QSplitter(self)
         split.addWidget(left)
-        split.addWidget(self.tabs)
+        split.addWidget(right)
         split.setStretchFactor(1, 1)
         split.setSizes([320, 960])
         self.setCentralWidget(split)
@@ -145,6 +160,10 @@ class MainWindow(QMainWindow):
         self._action(file, self.tr("&New office database…"), self.new_requested.emit, QKeySequence.StandardKey.New)
         self._action(file, self.tr("&Open…"), self.open_requested.emit, QKeySequence.StandardKey.Open)
         self._action(file, self.tr("Open the &demo database"), self.demo_requested.emit)
+        file.addSeparator()
+        self.reorganise_action = self._action(
+            file, self.tr("Carry into the &two-tier structure (1 July 2025)…") if self.office.tiers == 3
+            else self.tr("Divided &communes of the 2025 reorganisation…"), self.reorganise)
         file.addSeparator()
         self._action(file, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         edit = m.addMenu(self.tr("&Edit"))
@@ -326,6 +345,15 @@ class MainWindow(QMainWindow):
             if not ok:
                 return
         self._workflow(lambda: self.office.return_(self.unit, self.period, reason), self.tr("Returned."))
+
+    def reorganise(self) -> None:
+        """The assistant for the 2025 reorganisation; the window is built again if the database changed."""
+        from parapp.gui.reorganise_dialog import ReorganiseDialog
+
+        dlg = ReorganiseDialog(self.office, self)
+        dlg.exec()
+        if dlg.changed:
+            self.reopen_requested.emit()
 
     def about(self) -> None:
         from parapp import __version__

@@ -149,6 +149,7 @@ class Store:
         self._depth = 0
         self._periods_used: tuple[tuple[int, int], frozenset[str]] | None = None
         self._has_spans: tuple[tuple[int, int], bool] | None = None
+        self._bounds: tuple[tuple[int, int], dict[tuple[str, bool], tuple[str, str]]] = ((-1, -1), {})
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -330,6 +331,22 @@ class Store:
             row = self.conn.execute("SELECT EXISTS (SELECT 1 FROM unit_spans)").fetchone()
             self._has_spans = (key, bool(row[0]))
         return self._has_spans[1]
+
+    def span_bounds(self, unit: str, below: bool) -> tuple[str, str]:
+        """(latest first day, earliest last day) over the unit's span, or its whole subtree's with below: a
+        period within them needs no check of each value's unit (every unit was in force all through it)."""
+        key = self.data_version()
+        if self._bounds[0] != key:
+            self._bounds = (key, {})
+        cache = self._bounds[1]
+        hit = cache.get((unit, below))
+        if hit is None:
+            sql = ("SELECT max(coalesce(s.valid_from, '0001-01-01')), min(coalesce(s.valid_to, '9999-12-31')) "
+                   "FROM unit_tree t LEFT JOIN unit_spans s ON s.code = t.unit WHERE t.ancestor = ?"
+                   + ("" if below else " AND t.depth = 0"))
+            row = self.conn.execute(sql, (unit,)).fetchone()
+            hit = cache[(unit, below)] = (row[0] or "0001-01-01", row[1] or "9999-12-31")
+        return hit
 
     @property
     def schema_version(self) -> int:

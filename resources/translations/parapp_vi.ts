@@ -920,6 +920,10 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
         <translation>Nhật ký</translation>
     </message>
     <message>
+        <source>This database follows the three-tier structure in force until 30 June 2025. &lt;a href=&quot;reorganise&quot;&gt;Carry it into the two-tier structure…&lt;/a&gt;</source>
+        <translation>Cơ sở dữ liệu này theo mô hình ba cấp áp dụng đến ngày 30/6/2025. &lt;a href=&quot;reorganise&quot;&gt;Chuyển sang mô hình hai cấp…&lt;/a&gt;</translation>
+    </message>
+    <message>
         <source>{officer} · {path}</source>
         <translation>{officer} · {path}</translation>
     </message>
@@ -938,6 +942,14 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     <message>
         <source>Open the &amp;demo database</source>
         <translation>Mở cơ sở &amp;dữ liệu mẫu</translation>
+    </message>
+    <message>
+        <source>Carry into the &amp;two-tier structure (1 July 2025)…</source>
+        <translation>Chuyển sang mô hình &amp;hai cấp (từ 01/7/2025)…</translation>
+    </message>
+    <message>
+        <source>Divided &amp;communes of the 2025 reorganisation…</source>
+        <translation>&amp;Xã, phường bị chia tách khi sắp xếp năm 2025…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -1160,6 +1172,10 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     <message>
         <source>own figures</source>
         <translation>số liệu riêng của đơn vị</translation>
+    </message>
+    <message>
+        <source>* before the unit existed: its predecessors&apos; figures combined</source>
+        <translation>* trước khi đơn vị được thành lập: số liệu gộp từ các đơn vị cũ</translation>
     </message>
     <message>
         <source>Value</source>
@@ -1541,6 +1557,89 @@ Bạn có muốn thay thế tệp này không?</translation>
     <message>
         <source>Select All</source>
         <translation>Chọn tất cả</translation>
+    </message>
+</context>
+<context>
+    <name>ReorganiseDialog</name>
+    <message>
+        <source>The two-tier structure of 1 July 2025</source>
+        <translation>Mô hình chính quyền hai cấp từ 01/7/2025</translation>
+    </message>
+    <message>
+        <source>Since 1 July 2025 there are no districts, and most communes and many provinces were merged. This assistant carries this database into the new structure, following the official list: the old units keep every figure, status and history entry exactly as they are and end on 30 June 2025; the new province and communes are added from 1 July 2025, each linked to the old units it was made of, so that their figures before July 2025 are the old units&apos; figures combined. Nothing is changed or removed, and if anything goes wrong nothing is written.</source>
+        <translation>Từ ngày 01/7/2025 không còn cấp huyện; phần lớn xã, phường và nhiều tỉnh đã được sắp xếp, hợp nhất. Trợ lý này chuyển cơ sở dữ liệu sang mô hình mới theo danh sách chính thức: các đơn vị cũ giữ nguyên mọi số liệu, trạng thái và nhật ký, kết thúc ngày 30/6/2025; tỉnh và các xã, phường mới được thêm từ ngày 01/7/2025, mỗi đơn vị liên kết với các đơn vị cũ đã hợp thành nó, nên số liệu trước tháng 7/2025 của đơn vị mới là số liệu gộp của các đơn vị cũ. Không có gì bị sửa hay xoá; nếu có sự cố, không có gì được ghi.</translation>
+    </message>
+    <message>
+        <source>The office becomes:</source>
+        <translation>Đơn vị của văn phòng sau khi chuyển:</translation>
+    </message>
+    <message>
+        <source>&amp;Carry over</source>
+        <translation>&amp;Chuyển đổi</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
+    </message>
+    <message>
+        <source>The units of {names} come in too, with no figures yet: take in their offices&apos; databases on the next page, or their returns (Excel → Import returns).</source>
+        <translation>Các đơn vị của {names} cũng được thêm vào, chưa có số liệu: hãy nhận cơ sở dữ liệu của văn phòng các tỉnh đó ở trang sau, hoặc nhập báo cáo của họ (Excel → Nhập báo cáo).</translation>
+    </message>
+    <message>
+        <source>{n} old communes were divided between new ones: after carrying over you can set how their figures are shared.</source>
+        <translation>{n} xã, phường cũ bị chia cho nhiều đơn vị mới: sau khi chuyển đổi, có thể đặt tỷ lệ chia số liệu của chúng.</translation>
+    </message>
+    <message>
+        <source>{name} was added by an officer and has no successor: its figures stay, carried to no new unit.</source>
+        <translation>{name} do cán bộ thêm, không có đơn vị kế thừa: số liệu được giữ nguyên nhưng không chuyển sang đơn vị mới nào.</translation>
+    </message>
+    <message>
+        <source>Carrying the database over…</source>
+        <translation>Đang chuyển đổi cơ sở dữ liệu…</translation>
+    </message>
+    <message>
+        <source>Use the &amp;default successor for all undecided</source>
+        <translation>Dùng đơn vị kế thừa &amp;mặc định cho các xã chưa quyết định</translation>
+    </message>
+    <message>
+        <source>&amp;Take in an old province&apos;s database…</source>
+        <translation>&amp;Nhận cơ sở dữ liệu của tỉnh cũ…</translation>
+    </message>
+    <message>
+        <source>The database now follows the two-tier structure; the office is {office}. These old communes were divided between new ones. For each, type the share (%) of its figures that went to each new commune, adding up to 100, or leave it to the default successor the official list names (the figures before July 2025 are then marked as estimated). Until one or the other is chosen, the new communes that took a part say “not comparable” for the time before July 2025.</source>
+        <translation>Cơ sở dữ liệu đã theo mô hình hai cấp; đơn vị của văn phòng là {office}. Các xã, phường cũ dưới đây bị chia cho nhiều đơn vị mới. Với mỗi xã, hãy nhập tỷ lệ (%) số liệu chuyển cho từng đơn vị mới, cộng lại bằng 100, hoặc giao cho đơn vị kế thừa mặc định theo danh sách chính thức (số liệu trước tháng 7/2025 khi đó được ghi là ước tính). Khi chưa chọn cách nào, các đơn vị mới nhận một phần ghi “không so sánh được” cho thời gian trước tháng 7/2025.</translation>
+    </message>
+    <message>
+        <source>Old commune</source>
+        <translation>Xã, phường cũ</translation>
+    </message>
+    <message>
+        <source>New commune</source>
+        <translation>Xã, phường mới</translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation>Mặc định</translation>
+    </message>
+    <message>
+        <source>Share (%)</source>
+        <translation>Tỷ lệ (%)</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>mặc định</translation>
+    </message>
+    <message>
+        <source>Divided communes</source>
+        <translation>Xã, phường bị chia tách</translation>
+    </message>
+    <message>
+        <source>The database of an old province</source>
+        <translation>Cơ sở dữ liệu của tỉnh cũ</translation>
+    </message>
+    <message>
+        <source>ParApp databases (*.db);;All files (*)</source>
+        <translation>Cơ sở dữ liệu ParApp (*.db);;Mọi tệp (*)</translation>
     </message>
 </context>
 <context>
