@@ -1,10 +1,13 @@
-"""Take the README's screenshots of the window, in Vietnamese and English, on the demo database.
+"""Take the README's screenshots of the window, in Vietnamese and English, on the demo databases.
 
-    xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python packaging/screenshots.py [--out docs/screenshots]
+    xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python packaging/screenshots.py [--out docs/screenshots]
 
-Runs the real window on a virtual X screen (Debian: xvfb, libxcb-icccm4, libxcb-keysyms1) and saves:
-first-run-LANG.png, entry-LANG.png (a commune whose figures fail a rule), overview-LANG.png (the demo
-province's communes and districts for a quarter).
+Runs the real window on a virtual X screen of the most common office laptop (Debian: xvfb,
+libxcb-icccm4, libxcb-keysyms1) and saves: first-run-LANG.png; today-LANG.png (the first screen of
+today's demo, the new Cần Thơ on its reporting period); overview-LANG.png (its communes for the year 2025,
+the former Sóc Trăng's judged by Sóc Trăng's resolution); entry-LANG.png (a commune whose figures fail a
+rule); reorganise-LANG.png and shares-LANG.png (the assistant carrying the three-tier Hà Tĩnh demo into
+the two-tier structure, then the divided communes).
 """
 
 from __future__ import annotations
@@ -30,17 +33,22 @@ def main() -> None:
     os.environ["PARAPP_HOME"] = str(home)
     args.out.mkdir(parents=True, exist_ok=True)
 
+    import shutil
+
     from parapp import settings
-    from parapp.domain.periods import Period
+    from parapp.domain.periods import Period, reporting_period
     from parapp.engine.demo import make_demo
+    from parapp.engine.demo_today import make_today_demo
     from parapp.gui.app import Application, app_icon
     from parapp.gui.first_run import FirstRunDialog
     from parapp.gui.qt import QApplication, Qt
+    from parapp.gui.reorganise_dialog import ReorganiseDialog
     from parapp.gui.workers import wait_all
 
     qapp = QApplication(sys.argv[:1])
     qapp.setWindowIcon(app_icon())
-    make_demo(settings.demo_db())
+    make_today_demo(settings.demo_db())
+    make_demo(settings.demo_db("three-tier"))
     controller = Application(qapp)
 
     def settle(ms: int = 300) -> None:
@@ -65,20 +73,50 @@ def main() -> None:
         dlg.grab().save(str(args.out / f"first-run-{lang}{suffix}.png"))
         dlg.close()
 
-        controller.open_database(settings.demo_db(), "18733", Period.parse("2024Q3"))
+        controller.open_database(settings.demo_db())
         w = controller.window
-        w.resize(1360, 860)
+        w.resize(1366, 728)
         settle(600)
-        w.grab().save(str(args.out / f"entry-{lang}{suffix}.png"))
-        w.set_unit("42")
-        w.set_period(Period.parse("2025Q3"))
+        w.grab().save(str(args.out / f"today-{lang}{suffix}.png"))
+        w.set_period(Period.for_year(2025))
         w.tabs.setCurrentWidget(w.overview)
         settle(500)
-        w.overview.select_indicator("online_rate")
+        w.overview.select_indicator("digitised_results_rate")
         while getattr(w.overview, "is_computing", False):
             settle(100)
+        soc_trang = next(i for i, r in enumerate(w.overview.model.overview().rows)
+                         if controller.office.origin_provinces(r.unit) == {"94"})
+        w.overview.view.scrollTo(w.overview.model.index(soc_trang + 8, 0))
         settle(300)
         w.grab().save(str(args.out / f"overview-{lang}{suffix}.png"))
+        failing = next(iter(__import__("json").loads(controller.office.store.meta("demo"))["failing"]))
+        w.set_period(reporting_period())
+        w.set_unit(failing)
+        w.tabs.setCurrentWidget(w.entry)
+        settle(500)
+        w.grab().save(str(args.out / f"entry-{lang}{suffix}.png"))
+
+        three = Path(home) / f"three-tier-{lang}.db"
+        shutil.copy(settings.demo_db("three-tier"), three)
+        controller.open_database(three)
+        w = controller.window
+        w.resize(1366, 728)
+        settle(300)
+        dlg = ReorganiseDialog(controller.office, w)
+        dlg.show()
+        settle(300)
+        dlg.grab().save(str(args.out / f"reorganise-{lang}{suffix}.png"))
+        dlg.run()
+        while dlg.pages.currentIndex() != 1:
+            settle(100)
+        first = dlg._rows[0][0]
+        for r, (pred, _succ) in enumerate(dlg._rows):
+            if pred == first:
+                dlg.table.item(r, 3).setText("60" if r == 0 else "40")
+        dlg.save_shares()
+        settle(300)
+        dlg.grab().save(str(args.out / f"shares-{lang}{suffix}.png"))
+        dlg.accept()
     print(f"screenshots in {args.out}")
 
 

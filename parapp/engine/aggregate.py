@@ -67,20 +67,32 @@ _IN_SPAN = ("NOT EXISTS (SELECT 1 FROM unit_spans s WHERE s.code = dv.unit AND "
             "(s.valid_from > ?{n} OR s.valid_to < ?{n}))")
 
 
+_SCOPES = {
+    (True, False): "FROM unit_tree t JOIN data_values dv ON dv.unit = t.unit WHERE t.ancestor = ?1",
+    (False, False): "FROM data_values dv WHERE dv.unit = ?1",
+    # ?1 is a unit of 1 July 2025 and the values are those of the old units it was made of (whole).
+    (True, True): ("FROM unit_links l JOIN unit_tree t ON t.ancestor = l.predecessor "
+                   "JOIN data_values dv ON dv.unit = t.unit WHERE l.successor = ?1"),
+    (False, True): "FROM unit_links l JOIN data_values dv ON dv.unit = l.predecessor WHERE l.successor = ?1",
+}
+
+
 @lru_cache(maxsize=1024)
-def _plan(period: Period, below: bool, used: frozenset[str], spans: bool = False) -> _Plan:
+def _plan(period: Period, below: bool, used: frozenset[str], spans: bool = False, links: bool = False,
+          shadows: frozenset[tuple[str, str]] | None = None) -> _Plan:
     """What to read for `period` when only the periods in `used` have values (any other has no rows, so
     it needs neither a scan nor a NOT EXISTS probe). Built once; SQLite keeps the statements prepared.
-    With spans, a value counts only when its period's last day lies in its unit's span."""
-    if below:
-        scope = "FROM unit_tree t JOIN data_values dv ON dv.unit = t.unit WHERE t.ancestor = ?1"
-    else:
-        scope = "FROM data_values dv WHERE dv.unit = ?1"
+    With spans, a value counts only when its period's last day lies in its unit's span. With links, the
+    values are those of the unit's predecessors (and, with below, of every unit under them). shadows: the
+    (part, period around it) pairs where some element has values for both (None: assume any may); a value
+    stored for the period around a part is looked for only there."""
+    scope = _SCOPES[below, links]
     parts, conditions, args = [], [], []
     for part in _candidates(period)[0]:
         if part.id not in used:
             continue
-        part = _Part(part.id, tuple(b for b in part.between if b in used), part.opening, part.closing)
+        part = _Part(part.id, tuple(b for b in part.between if b in used
+                                    and (shadows is None or (part.id, b) in shadows)), part.opening, part.closing)
         args.append(part.id)
         cond = f"dv.period = ?{len(args) + 1}"
         if part.between:
@@ -95,9 +107,27 @@ def _plan(period: Period, below: bool, used: frozenset[str], spans: bool = False
             cond += " AND " + _IN_SPAN.format(n=len(args) + 1)
         parts.append(part)
         conditions.append(cond)
-    sql = " UNION ALL ".join(f"SELECT dv.element, ?{args.index(part.id) + 2}, SUM(dv.value), COUNT(*) {scope} "
-                             f"AND {cond} GROUP BY dv.element" for part, cond in zip(parts, conditions, strict=True))
+    if len(parts) > 1 and not spans and not any(part.between for part in parts):
+        # Nothing shadows anything: one pass over the periods, grouped by element and period.
+        marks = ", ".join(f"?{args.index(part.id) + 2}" for part in parts)
+        sql = (f"SELECT dv.element, dv.period, SUM(dv.value), COUNT(*) {scope} AND dv.period IN ({marks}) "
+               "GROUP BY dv.element, dv.period")
+    else:
+        sql = " UNION ALL ".join(f"SELECT dv.element, ?{args.index(part.id) + 2}, SUM(dv.value), COUNT(*) {scope} "
+                                 f"AND {cond} GROUP BY dv.element" for part, cond in zip(parts, conditions, strict=True))
     return _Plan(tuple(parts), scope, tuple(conditions), tuple(args), sql)
+
+
+def _shadows(store: Store, period: Period, used: frozenset[str]) -> frozenset[tuple[str, str]]:
+    """The (part, period around it) pairs of `period` where some element has values for both: only there can a
+    unit's value for the larger period shadow its values for the part."""
+    elements = store.elements_used()
+    out = []
+    for part in _candidates(period)[0]:
+        if part.id in used:
+            mine = elements.get(part.id, frozenset())
+            out += [(part.id, b) for b in part.between if b in used and not mine.isdisjoint(elements.get(b, ()))]
+    return frozenset(out)
 
 
 def _mixed(store: Store, unit: str, period: Period, below: bool) -> bool:
@@ -107,14 +137,18 @@ def _mixed(store: Store, unit: str, period: Period, below: bool) -> bool:
 
 
 def aggregate(store: Store, catalogue: Catalogue, unit: str, period: Period, below: bool = False,
-              only_itself: bool = False) -> Aggregate:
+              only_itself: bool = False, predecessors: tuple[str, ...] = ()) -> Aggregate:
     """The unit's own values for period, or with below=True its roll-up over every unit under it.
-    only_itself: just the values stored for the period itself, none of the periods inside it."""
+    only_itself: just the values stored for the period itself, none of the periods inside it.
+    predecessors: the old units `unit` was made of, each whole: their values (and, with below, those of the
+    units under them) summed as one unit's, in one statement (parapp.engine.lineage)."""
     agg = Aggregate()
     used = _candidates(period)[1] & store.periods_used()
     if only_itself:
         used = used & {str(period)}
-    plan = _plan(period, below, used, store.has_spans() and _mixed(store, unit, period, below))
+    spans = store.has_spans() and (any(_mixed(store, p, period, below) for p in predecessors) if predecessors
+                                   else _mixed(store, unit, period, below))
+    plan = _plan(period, below, used, spans, bool(predecessors), _shadows(store, period, used))
     if not plan.parts:
         return agg
     cursor = store.conn.cursor()

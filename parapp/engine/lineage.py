@@ -156,6 +156,25 @@ def _plain(store: Store, catalogue: Catalogue, code: str, period: Period, below:
 
 def _combined(store: Store, catalogue: Catalogue, unit: Unit, links: list[unit_store.Link], period: Period,
               below: bool) -> tuple[Aggregate, Provenance]:
+    preds = [unit_store.get_unit(store, link.predecessor) for link in links]
+    if all(not link.divided for link in links) and not any(p.starts_after(period) for p in preds):
+        # Every predecessor went whole and existed all through the period: one statement over all of them.
+        agg = aggregate(store, catalogue, unit.code, period, below=below, predecessors=tuple(p.code for p in preds))
+        if len(preds) > 1:  # a rank belongs to one province: several are never combined
+            for code in [c for c in agg.values if catalogue.elements[c].type == "rank"]:
+                del agg.values[code]
+                agg.contributors.pop(code, None)
+        if below:
+            agg.reported = agg.expected = 0
+            for p in preds:
+                r, e = coverage(store, p.code, period)
+                agg.reported += r
+                agg.expected += e
+        else:
+            agg.expected = len(preds)
+            agg.reported = sum(1 for p in preds if store.conn.execute(
+                "SELECT 1 FROM data_values WHERE unit = ? LIMIT 1", (p.code,)).fetchone())
+        return agg, Provenance([Source(p, 1.0, "whole") for p in preds])
     prov = Provenance()
     parts: list[tuple[Aggregate, float]] = []
     for link in links:

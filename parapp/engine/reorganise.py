@@ -227,8 +227,9 @@ def reorganise(office, office_code: str | None = None, who: str | None = None,
     with store.transaction() as c:
         if progress is not None and progress(0, 3) is False:
             raise ReorganiseError("Đã huỷ.", "Cancelled.")
-        old_added = [(k, u) for k, u in p.new_units if k in set(p.ended)]
-        fresh = [(k, u) for k, u in p.new_units if k not in set(p.ended)]
+        ended = set(p.ended)
+        old_added = [(k, u) for k, u in p.new_units if k in ended]
+        fresh = [(k, u) for k, u in p.new_units if k not in ended]
         # Old units of the provinces merged with this one: parents first, as in the official list.
         by_key = {u.code: k for k, u in old_added}
         _insert(c, [(k, u, by_key.get(u.parent) if u.parent else None) for k, u in old_added], stamp)
@@ -269,11 +270,11 @@ def _insert(c, rows: list[tuple[str, OfficialUnit, str | None]], stamp: str) -> 
     for key, u, parent in rows:
         if parent is None:
             chain = [key]
-        elif parent in ancestors:
-            chain = [key] + ancestors[parent]
         else:
-            chain = [key] + [r[0] for r in c.execute("SELECT ancestor FROM unit_tree WHERE unit = ? ORDER BY depth",
-                                                     (parent,))]
+            if parent not in ancestors:  # a unit already here: its chain, read once (unit_tree is keyed by ancestor)
+                ancestors[parent] = [r[0] for r in c.execute(
+                    "SELECT ancestor FROM unit_tree WHERE unit = ? ORDER BY depth", (parent,))]
+            chain = [key] + ancestors[parent]
         ancestors[key] = chain
         c.execute("INSERT INTO units(code, name, kind, level, parent, official, active, created_at) "
                   "VALUES (?, ?, ?, ?, ?, 1, 1, ?)", (key, u.name, u.kind, u.level, parent, stamp))

@@ -96,6 +96,13 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX unit_links_successor ON unit_links(successor)")
     # How a divided predecessor's figures are carried: 'shares' (unit_links.share, set by an officer) or
     # 'default' (all to the official default successor, an estimate). No row: not yet decided.
+    # Which elements have values for which periods (kept by a trigger, like periods_used): a roll-up need not
+    # check whether a half-year's or year's own value shadows its quarters' when no element has both.
+    db.execute("CREATE TABLE elements_used (period TEXT NOT NULL, element TEXT NOT NULL, "
+               "PRIMARY KEY (period, element)) WITHOUT ROWID")
+    db.execute("INSERT INTO elements_used SELECT DISTINCT period, element FROM data_values")
+    db.execute("""CREATE TRIGGER data_values_element AFTER INSERT ON data_values
+        BEGIN INSERT OR IGNORE INTO elements_used VALUES (NEW.period, NEW.element); END""")
     db.execute("""CREATE TABLE unit_divisions (
         predecessor TEXT PRIMARY KEY REFERENCES units(code),
         method TEXT NOT NULL CHECK (method IN ('shares', 'default')),
@@ -149,6 +156,7 @@ class Store:
         self._depth = 0
         self._periods_used: tuple[tuple[int, int], frozenset[str]] | None = None
         self._has_spans: tuple[tuple[int, int], bool] | None = None
+        self._elements_used: tuple[tuple[int, int], dict[str, frozenset[str]]] | None = None
         self._bounds: tuple[tuple[int, int], dict[tuple[str, bool], tuple[str, str]]] = ((-1, -1), {})
 
     # -- opening -------------------------------------------------------------------------------
@@ -323,6 +331,17 @@ class Store:
         if self._periods_used is None or self._periods_used[0] != key:
             self._periods_used = (key, frozenset(r[0] for r in self.conn.execute("SELECT period FROM periods_used")))
         return self._periods_used[1]
+
+    def elements_used(self) -> dict[str, frozenset[str]]:
+        """period -> the elements any unit stored a value for in it (the elements_used table, kept by a trigger;
+        a value deleted since may still be listed, which only costs a needless check)."""
+        key = self.data_version()
+        if self._elements_used is None or self._elements_used[0] != key:
+            out: dict[str, set[str]] = {}
+            for period, element in self.conn.execute("SELECT period, element FROM elements_used"):
+                out.setdefault(period, set()).add(element)
+            self._elements_used = (key, {p: frozenset(e) for p, e in out.items()})
+        return self._elements_used[1]
 
     def has_spans(self) -> bool:
         """Does any unit here begin or end at a date (a database carried across the 2025 reorganisation)?"""
