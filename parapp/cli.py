@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     c = cmd("units", "list units")
     c.add_argument("--under", help="only the units below this code")
     c.add_argument("--all", action="store_true", help="every level below, not just the next one")
+    c.add_argument("--period", help="the tree in force for this period (default: today's reporting period)")
     c.add_argument("--json", action="store_true")
     c = cmd("add-unit", "add a unit below another")
     c.add_argument("--parent", required=True)
@@ -318,21 +319,36 @@ def cmd_use_target_set(args) -> int:
 
 
 def cmd_units(args) -> int:
+    from parapp.domain.periods import reporting_period
     from parapp.store import units as us
 
     with _open(args) as office:
+        period = _period(args.period) if args.period else reporting_period()
         top = us.get_unit(office.store, args.under or office.office_code)
         if args.all:
-            rows = us.subtree(office.store, top.code, include_self=args.under is None)
+            rows = us.subtree(office.store, top.code, include_self=args.under is None, period=period)
         else:
-            rows = ([] if args.under else [top]) + us.children(office.store, top.code)
+            rows = ([] if args.under else [top]) + office.rows_below(top, period, include_retired=False)
         if args.json:
-            print(json.dumps([{"code": u.code, "name": u.name, "kind": u.kind, "level": u.level, "parent": u.parent,
-                               "active": u.active} for u in rows], ensure_ascii=False, indent=2))
+            print(json.dumps([{"code": u.official_code, "key": u.code, "name": u.name, "kind": u.kind,
+                               "level": u.level, "parent": u.parent, "active": u.active,
+                               "valid_from": None if u.valid_from == us.BEGINNING else u.valid_from,
+                               "valid_to": None if u.valid_to == us.FOREVER else u.valid_to} for u in rows],
+                             ensure_ascii=False, indent=2))
         else:
             for u in rows:
-                print(f"{u.code:<6} {(u.kind or LEVEL_NAMES[u.level].get(_lang)):<10} {u.name}")
+                span = ""
+                if u.valid_from != us.BEGINNING:
+                    span = _t(f" (từ {_day(u.valid_from)})", f" (from {_day(u.valid_from)})")
+                if u.valid_to != us.FOREVER:
+                    span += _t(f" (đến {_day(u.valid_to)})", f" (until {_day(u.valid_to)})")
+                print(f"{u.official_code:<6} {(u.kind or LEVEL_NAMES[u.level].get(_lang)):<10} {u.name}{span}")
     return 0
+
+
+def _day(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{int(d)}/{int(m)}/{y}"
 
 
 def cmd_add_unit(args) -> int:

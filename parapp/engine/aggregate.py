@@ -118,10 +118,9 @@ def _plan(period: Period, below: bool, used: frozenset[str], spans: bool = False
     return _Plan(tuple(parts), scope, tuple(conditions), tuple(args), sql)
 
 
-def _shadows(store: Store, period: Period, used: frozenset[str]) -> frozenset[tuple[str, str]]:
+def _shadows(elements: dict[str, frozenset[str]], period: Period, used: frozenset[str]) -> frozenset[tuple[str, str]]:
     """The (part, period around it) pairs of `period` where some element has values for both: only there can a
     unit's value for the larger period shadow its values for the part."""
-    elements = store.elements_used()
     out = []
     for part in _candidates(period)[0]:
         if part.id in used:
@@ -143,12 +142,16 @@ def aggregate(store: Store, catalogue: Catalogue, unit: str, period: Period, bel
     predecessors: the old units `unit` was made of, each whole: their values (and, with below, those of the
     units under them) summed as one unit's, in one statement (parapp.engine.lineage)."""
     agg = Aggregate()
-    used = _candidates(period)[1] & store.periods_used()
+    periods_used, has_spans, elements_used, memo = store.usage()
+    used = _candidates(period)[1] & periods_used
     if only_itself:
         used = used & {str(period)}
-    spans = store.has_spans() and (any(_mixed(store, p, period, below) for p in predecessors) if predecessors
-                                   else _mixed(store, unit, period, below))
-    plan = _plan(period, below, used, spans, bool(predecessors), _shadows(store, period, used))
+    spans = has_spans and (any(_mixed(store, p, period, below) for p in predecessors) if predecessors
+                           else _mixed(store, unit, period, below))
+    shadows = memo.get((period, used))
+    if shadows is None:
+        shadows = memo[(period, used)] = _shadows(elements_used, period, used)
+    plan = _plan(period, below, used, spans, bool(predecessors), shadows)
     if not plan.parts:
         return agg
     cursor = store.conn.cursor()
@@ -258,10 +261,10 @@ def _coverage_sql(period: Period, spans: bool) -> tuple[str, tuple[str, ...]]:
     return sql, ids
 
 
-def coverage(store: Store, unit: str, period: Period) -> tuple[int, int]:
+def coverage(store: Store, unit: str, period: Period, spans: bool | None = None) -> tuple[int, int]:
     """(reported, expected): active units below `unit`, in force for the period, with figures for it (or a
-    part of it)."""
-    sql, ids = _coverage_sql(period, store.has_spans())
+    part of it). spans: whether the database has unit spans, when the caller knows."""
+    sql, ids = _coverage_sql(period, store.usage()[1] if spans is None else spans)
     expected, reported = store.conn.execute(sql, (*ids, unit)).fetchone()
     return reported, expected
 
@@ -269,5 +272,5 @@ def coverage(store: Store, unit: str, period: Period) -> tuple[int, int]:
 def rollup(store: Store, catalogue: Catalogue, unit: str, period: Period) -> Aggregate:
     """The unit's own figures plus every unit's below it, with reported / expected."""
     agg = aggregate(store, catalogue, unit, period, below=True)
-    agg.reported, agg.expected = coverage(store, unit, period)
+    agg.reported, agg.expected = coverage(store, unit, period, store.has_spans_cached())
     return agg

@@ -307,7 +307,8 @@ def make_today_demo(path: Path | str, seed: int = 2026, progress: Progress | Non
             # 3. The new communes and the new province, from July 2025.
             new_key = office.office_code
             new_units = unit_store.children(store, new_key, period=FIRST_NEW)
-            plan = _plan(rng, new_units, last)
+            soc_trang = [u.code for u in new_units if office.origin_provinces(u) == {"94"}]
+            plan = _plan(rng, new_units, last, soc_trang)
             for u in new_units:
                 links = unit_store.predecessors(store, u.code)
                 parts = [(characters[link.predecessor], _share(store, link)) for link in links
@@ -394,10 +395,15 @@ def _decide_divisions(store) -> None:
             unit_store.set_division(store, code, OFFICER)
 
 
-def _plan(rng: random.Random, units: list[Unit], last: Period) -> dict:
-    """Who stands where in the reporting period."""
+def _plan(rng: random.Random, units: list[Unit], last: Period, judged: list[str]) -> dict:
+    """Who stands where in the reporting period; the first commune with a failing check is one that a target
+    set judges (the former Sóc Trăng's), so that its form shows both."""
     codes = [u.code for u in units]
     pool = rng.sample(codes, len(codes))
+    if judged:
+        first = rng.choice(judged)
+        pool.remove(first)
+        pool.insert(8, first)
     late = set(pool[:8])
     failing = dict(zip(pool[8:11], ("balance", "online_le_received", "apologised_le_late"), strict=True))
     returned = {c: rng.choice(_RETURN_REASONS) for c in pool[11:16]}

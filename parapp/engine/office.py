@@ -250,6 +250,28 @@ class Office:
                     f"No target set for this area: {new_name} has not chosen a set of its own, and an old province's "
                     "set judges only its own former area. Load the new resolution in the Catalogue and targets tab.")
 
+    def area_target_note(self, unit: str | Unit, rows: list[Unit], period: Period) -> Text | None:
+        """After a merger, for a list of units (an overview, a workbook): which old province's set judges which
+        of them, and that the rest (and the whole) wait for the new province's own set; None otherwise."""
+        own = self.target_note(unit, period)
+        if own is None:
+            return None
+        used = {ts.id: ts for u in rows if (ts := self.target_set_for(u, period)) is not None}
+        if not used:
+            return own
+        province = unitlists.find_official(2, self.province_code)
+        new_name = province.name if province else self.province_code
+        parts = []
+        for ts in used.values():
+            old = unitlists.find_official(3, ts.province)
+            parts.append((ts.document, old.name if old else ts.province))
+        vi = "; ".join(f"{doc} của {name} đánh giá các đơn vị thuộc {name} cũ" for doc, name in parts)
+        en = "; ".join(f"{doc} of {name} judges the units of the former {name}" for doc, name in parts)
+        return Text(f"{vi}. Các đơn vị khác và toàn {new_name} chưa có chỉ tiêu cho đến khi {new_name} chọn bộ chỉ "
+                    "tiêu của mình (thẻ Danh mục và chỉ tiêu).",
+                    f"{en}. The other units, and {new_name} as a whole, have no targets until {new_name} chooses "
+                    "a target set of its own (Catalogue and targets tab).")
+
     def choose_target_set(self, set_id: str) -> TargetSet:
         sets = self.target_sets()
         if set_id not in sets:

@@ -288,8 +288,9 @@ def status_para(status: str, lang: str, size: float = 10, short: bool = False) -
     return para(text, size, bold=True, colour=colour, align=TA_CENTER if short else TA_LEFT)
 
 
-def _target_line(office, lang: str) -> str:
-    ts = office.target_set
+def _target_line(office, lang: str, ts=False) -> str:
+    """The target set's line: the office's, or the one given (after a merger, a predecessor's may judge a unit)."""
+    ts = office.target_set if ts is False else ts
     if ts is None:
         return _t(lang, "Bộ chỉ tiêu: (chưa chọn, không đánh giá)", "Target set: (none, nothing judged)")
     doc = ", ".join(x for x in (ts.document, ts.date) if x)
@@ -379,8 +380,12 @@ def compliance_sheet(office, unit: str, period: Period | str, out: Path | str, l
         para(p.label(lang), 13, bold=True, align=TA_CENTER),
         para(f"({p.data_window_label(lang)})", 11, italic=True, align=TA_CENTER, space_after=8),
         para(_t(lang, f"Đơn vị: {u.name} (mã {u.official_code})", f"Unit: {u.name} (code {u.official_code})"), 12),
-        para(_target_line(office, lang), 11, italic=True),
+        para(_target_line(office, lang, rep.target_set), 11, italic=True),
     ]
+    # After the 2025 reorganisation: which targets judge this unit, and where older figures came from.
+    for note in (rep.target_note, rep.lineage.note() if rep.lineage is not None else None):
+        if note is not None:
+            story.append(para(note.get(lang), 10, italic=True, colour="#5F6368"))
     st = rep.status.status if rep.status else None
     line = _t(lang, "Tình trạng báo cáo: ", "Return status: ") + \
         f"{WORKFLOW_SYMBOLS.get(st, '○')} {WORKFLOW_NAMES.get(st, WORKFLOW_NAMES[None]).get(lang)}"
@@ -508,9 +513,15 @@ class _Gap:
         return abs(self.goal - self.compared) / max(abs(self.goal), 1.0)
 
 
+def _sets_used(office, rows, period: Period) -> list:
+    """The target sets that judge the rows' units: the office's, or after a merger each old province's own."""
+    used = {ts.id: ts for r in rows if (ts := office.target_set_for(r.unit, period)) is not None}
+    return list(used.values()) or ([office.target_set] if office.target_set is not None else [])
+
+
 def _key_indicators(office, sheet, level: str, year: int) -> list[Indicator]:
-    ts = office.target_set
-    with_target = [i for i in sheet.indicators if ts and ts.targets_for(i.code, level, year)]
+    sets = _sets_used(office, [r for r in sheet.rows if r.kind == "unit"], sheet.period)
+    with_target = [i for i in sheet.indicators if any(ts.targets_for(i.code, level, year) for ts in sets)]
     keys = [i for i in sheet.indicators if i.code in KEY_INDICATORS]
     out = list(dict.fromkeys(with_target + keys))
     out.sort(key=lambda i: (i.code not in KEY_INDICATORS, list(office.catalogue.indicators).index(i.code)))
@@ -652,7 +663,8 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
         para(_t(lang, f"Đơn vị: {top.name} (mã {top.official_code})", f"Unit: {top.name} (code {top.official_code})"), 12),
         para(_target_line(office, lang), 11, italic=True),
     ]
-    note = _no_target_note(office, p, lang)
+    area = office.area_target_note(top, [r.unit for r in unit_rows], p)
+    note = area.get(lang) if area is not None else _no_target_note(office, p, lang)
     if note:
         story.append(para(note, 11, italic=True, colour="#5F6368"))
     story.append(Spacer(1, 6))
@@ -687,7 +699,7 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
                                f"giá trị toàn {top.name})",
                          f"II. RESULTS BY INDICATOR (units at {level_name} level by status; value for all of "
                          f"{top.name})"), 12, bold=True, space_after=2))
-    ts = office.target_set
+    sets = _sets_used(office, unit_rows, p)
     head = [para(h, 9, bold=True, align=TA_CENTER) for h in (
         _t(lang, "Chỉ số", "Indicator"), _t(lang, f"Chỉ tiêu cấp {level_name}", f"{level_name} target"),
         STATUS_SYMBOLS["met"] + " " + STATUS_NAMES["met"].get(lang),
@@ -700,9 +712,9 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
     rows: list[list] = [head]
     extra = []
     for ind in sheet.indicators:
-        targets = ts.targets_for(ind.code, below_level, p.year) if ts else []
+        targets = [t for ts in sets for t in ts.targets_for(ind.code, below_level, p.year)]
         pct = ind.kind in ("ratio", "percent", "change")
-        goal = "; ".join(x.describe(lang, ind.decimals, percent=pct) for x in targets) or "—"
+        goal = "; ".join(dict.fromkeys(x.describe(lang, ind.decimals, percent=pct) for x in targets)) or "—"
         c = {s: 0 for s in STATUS_COLOURS}
         for r in unit_rows:
             c[r.results[ind.code].status] += 1
@@ -778,9 +790,9 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
             _t(lang, "Mã", "Code"), _t(lang, "Tên đơn vị", "Name"), _t(lang, "Tình trạng báo cáo", "Return status"),
             _t(lang, "Đã BC/ tổng số", "Reported/ expected"))]
         for ind in keys:
-            targets = ts.targets_for(ind.code, below_level, p.year) if ts else []
+            targets = [t for ts in sets for t in ts.targets_for(ind.code, below_level, p.year)]
             pct = ind.kind in ("ratio", "percent", "change")
-            goal = "; ".join(x.describe(lang, ind.decimals, percent=pct) for x in targets)
+            goal = "; ".join(dict.fromkeys(x.describe(lang, ind.decimals, percent=pct) for x in targets))
             head.append([para(ind.name.get(lang), 7.5, bold=True, align=TA_CENTER)]
                         + ([para(goal, 7.5, italic=True, align=TA_CENTER)] if goal else []))
         rows = [head]

@@ -198,7 +198,7 @@ def compute_overview(office: Office, unit_code: str, period: Period,
     notes = []
     if below and below[0].parent != unit.code:
         notes.append(points[-1].lineage or "")
-    target_note = office.target_note(unit, period)
+    target_note = office.area_target_note(unit, list(below), period)
     if target_note is not None:
         notes.append(target_note.get(language()))
     return OverviewData(unit, period, indicators, tuple(rows), tuple(points), " ".join(n for n in notes if n) or None)

@@ -157,6 +157,7 @@ class Store:
         self._periods_used: tuple[tuple[int, int], frozenset[str]] | None = None
         self._has_spans: tuple[tuple[int, int], bool] | None = None
         self._elements_used: tuple[tuple[int, int], dict[str, frozenset[str]]] | None = None
+        self._usage: tuple[tuple[int, int], tuple] | None = None
         self._bounds: tuple[tuple[int, int], dict[tuple[str, bool], tuple[str, str]]] = ((-1, -1), {})
 
     # -- opening -------------------------------------------------------------------------------
@@ -331,6 +332,19 @@ class Store:
         if self._periods_used is None or self._periods_used[0] != key:
             self._periods_used = (key, frozenset(r[0] for r in self.conn.execute("SELECT period FROM periods_used")))
         return self._periods_used[1]
+
+    def usage(self) -> tuple[frozenset[str], bool, dict[str, frozenset[str]], dict]:
+        """(periods_used, has_spans, elements_used, memo) with one check that nothing changed: what a roll-up
+        asks. memo is a dict for what callers work out from these, emptied whenever they change."""
+        key = self.data_version()
+        hit = self._usage
+        if hit is None or hit[0] != key:
+            hit = self._usage = (key, (self.periods_used(), self.has_spans(), self.elements_used(), {}))
+        return hit[1]
+
+    def has_spans_cached(self) -> bool:
+        """has_spans as the last usage() read it (no new check): for the second statement of one roll-up."""
+        return self._usage[1][1] if self._usage is not None else self.has_spans()
 
     def elements_used(self) -> dict[str, frozenset[str]]:
         """period -> the elements any unit stored a value for in it (the elements_used table, kept by a trigger;
