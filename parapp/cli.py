@@ -630,6 +630,8 @@ def cmd_reorganise(args) -> int:
             return 0
         plan = ro.plan(office, args.office) if args.dry_run else ro.reorganise(office, args.office)
         print(plan.summary().get(_lang))
+        if plan.late_note() is not None:
+            print(plan.late_note().get(_lang))
         for path in args.take_in or () if not args.dry_run else ():
             print(ro.take_in(office, path).summary().get(_lang))
         if plan.already:

@@ -136,6 +136,14 @@ def test_the_first_screen_shows_today(qtbot, demo_file, tmp_path):
         assert w.unit == office.office_code
         assert w.tree_model.structure() == (office.office_code,)
         assert w.tree_model.rowCount(w.tree_model.index_for(office.office_code)) == 103
+        # A province office opens on its overview: who reported, and how the communes stand against targets.
+        assert w.tabs.currentWidget() is w.overview
+        qtbot.waitUntil(lambda: w.overview.model.overview() is not None, timeout=20000)
+        data = w.overview.model.overview()
+        assert len(data.rows) == 104 and data.note and "Sóc Trăng" in data.note
+        statuses = {r.status for row in data.rows for r in row.results}
+        assert {"met", "at_risk"} <= statuses
+        w.tabs.setCurrentWidget(w.entry)
         rep = w.entry.model.report
         assert rep.own.values["received_new"] > 0  # real figures, never an empty grid
         assert "chưa chọn bộ chỉ tiêu" in w.entry.banner.text()

@@ -35,6 +35,7 @@ def tree_status(w, code):
 
 def test_window_opens_on_the_office_unit_with_title(window):
     assert window.unit == "436"
+    assert window.tabs.currentWidget() is window.overview  # a district's first look: the communes below
     assert window.windowTitle() == "ParApp — Thành phố Hà Tĩnh — Quý I/2025"
     assert window.tree_proxy.rowCount() == 1  # the office's own unit on top, its communes below
     assert window.tree_model.rowCount(window.tree_model.index_for("436")) > 5
@@ -79,6 +80,7 @@ def test_submit_approve_return_through_the_window(qtbot, window, monkeypatch):
 
 
 def test_the_office_cannot_approve_itself(window):
+    window.tabs.setCurrentWidget(window.entry)
     m = window.entry.model
     m.setData(m.index(m.row_of("received_new"), VALUE), "5")
     m.setData(m.index(m.row_of("resolved_on_time"), VALUE), "5")
@@ -87,6 +89,7 @@ def test_the_office_cannot_approve_itself(window):
 
 
 def test_undo_from_the_edit_menu(window):
+    window.tabs.setCurrentWidget(window.entry)
     m = window.entry.model
     m.setData(m.index(m.row_of("received_new"), VALUE), "40")
     m.setData(m.index(m.row_of("received_online"), VALUE), "50")

@@ -172,6 +172,8 @@ def test_reorganise_keeps_the_old_rows_and_adds_the_new(demo):
     assert set(before["unit_tree"]) <= set(after["unit_tree"])
     # Hà Tĩnh kept its territory: one province across the change, 69 new communes below it.
     assert plan.continuing and demo.office_code == "42" and demo.tiers == 2
+    # The first round's demo kept recording under the old units after June 2025: said, kept, not rolled up.
+    assert plan.late_values > 1000 and "30/6/2025" in plan.late_note().vi
     new = us.children(demo.store, "42", period=Period.parse("2026Q1"))
     assert len(new) == 69 and all(u.level == "commune" and u.valid_from == "2025-07-01" for u in new)
     old = us.children(demo.store, "42", period=Period.parse("2024Q4"))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from parapp import __version__
 from parapp.domain import unitlists
+from parapp.domain.periods import Period
 from parapp.domain.unitlists import REORGANISATION_DATE, OfficialUnit, Succession
 from parapp.i18n import ParAppError, Text
 from parapp.store import units as unit_store
@@ -51,6 +52,7 @@ class Plan:
     links: list[tuple[str, str, Succession]] = field(default_factory=list)  # (old key, new key, link)
     ended: list[str] = field(default_factory=list)  # old units whose span ends on 30 June 2025
     unmapped: list[unit_store.Unit] = field(default_factory=list)  # officer-added units with no successor
+    late_values: int = 0  # figures kept for old units for periods after 30 June 2025: kept, in no roll-up
     new_province_key: str = ""
     groups: list = field(default_factory=list)  # Group: each new province of this database
     office_before: str = ""
@@ -72,6 +74,15 @@ class Plan:
             f"{self.old_province.name}{merged_en} → {self.new_province.name}: {communes} new communes from "
             f"1 July 2025, {len(self.links)} links to old units; {len(self.ended)} old units keep their figures "
             "and end on 30 June 2025.")
+
+    def late_note(self) -> Text | None:
+        """Figures recorded for old units after 30 June 2025: what happens to them."""
+        if not self.late_values:
+            return None
+        return Text(f"{self.late_values} giá trị đã nhập cho các đơn vị cũ sau ngày 30/6/2025 được giữ nguyên nhưng "
+                    "không còn được tổng hợp; hãy nhập (hoặc nhập báo cáo) các số liệu đó cho đơn vị mới.",
+                    f"{self.late_values} values entered for old units after 30 June 2025 are kept but no longer "
+                    "rolled up; enter (or import) those figures under the new units.")
 
 
 def _key(taken: set[str], code: str) -> str:
@@ -167,6 +178,12 @@ def plan(office, office_code: str | None = None) -> Plan:
             p.unmapped.append(u)
     p.ended += [k for k, _u in p.new_units]
     old_keys = set(p.ended) | continuing
+    late = [q for q in store.periods_used() if Period.parse(q).end.isoformat() > LAST_OLD_DAY]
+    if late:
+        marks = ", ".join("?" * len(late))
+        p.late_values = sum(n for unit, n in store.conn.execute(
+            f"SELECT unit, count(*) FROM data_values WHERE period IN ({marks}) GROUP BY unit", late)
+            if unit in in_db_before and unit not in continuing)
 
     # New units: each new province (unless it continues), then its communes.
     new_keys: dict[str, str] = {}

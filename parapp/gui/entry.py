@@ -432,8 +432,12 @@ class EntryTab(QWidget):
     def _after_reset(self) -> None:
         h = self.view.horizontalHeader()
         h.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        for c in (VALUE, TARGET, STATUS):
+        for c in (VALUE, STATUS):
             h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        # A long target ("15% in 2021, +20 points a year (up to 100%)") is cut, whole in its tooltip, so that
+        # the names keep their room.
+        h.setSectionResizeMode(TARGET, QHeaderView.ResizeMode.Interactive)
+        h.resizeSection(TARGET, max(70, min(self.view.sizeHintForColumn(TARGET), 170)))
         h.setSectionResizeMode(COMMENT, QHeaderView.ResizeMode.Interactive)
         h.resizeSection(COMMENT, 220)
         for r in range(self.model.rowCount()):

@@ -56,6 +56,10 @@ class MainWindow(QMainWindow):
         if not self.tree_model.index_for(self.unit).isValid():
             self.unit = self._counterpart(self.unit) or self.tree_model.structure()[0]
         self._select_unit(self.unit)
+        self._stale = set()
+        if self.unit == office.office_code and self.tree_model.rowCount(self.tree_model.index_for(self.unit)):
+            # A district's or province's first look: who reported and how the units below stand.
+            self.tabs.setCurrentWidget(self.overview)
         self._apply_context()
 
     def _exists(self, code: str) -> bool:
@@ -232,6 +236,8 @@ class MainWindow(QMainWindow):
     def set_unit(self, code: str) -> None:
         self.unit = code
         self._select_unit(code)
+        if self.tabs.currentWidget() is self.overview and not self.tree_model.rowCount(self.tree_model.index_for(code)):
+            self.tabs.setCurrentWidget(self.entry)  # a unit with none below has nothing to overview: its form
         self._apply_context()
 
     def set_period(self, period: Period) -> None:

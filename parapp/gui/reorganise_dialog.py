@@ -115,6 +115,8 @@ class ReorganiseDialog(QDialog):
             lines.append(html.escape(self.tr(
                 "The units of {names} come in too, with no figures yet: take in their offices' databases on the next "
                 "page, or their returns (Excel → Import returns).").format(names=", ".join(u.name for u in p.merged_with))))
+        if p.late_note() is not None:
+            lines.append(html.escape(p.late_note().get(lang)))
         divided = len({o for o, _n, s in p.links if s.divided})
         if divided:
             lines.append(html.escape(self.tr(
