@@ -549,12 +549,17 @@ def make_demo(path: Path | str, seed: int = 2025, progress: Progress | None = No
             _tick(progress, total, total)
         n_values = store.conn.execute("SELECT count(*) FROM data_values").fetchone()[0]
     except BaseException:
-        office.close()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+        _discard(office, path)
         raise
     office.close()
     return {"units": len(units), "values": n_values}
+
+
+def _discard(office, path: Path) -> None:
+    """A demo database that could not be finished (cancelled, or a bug): closed and removed, nothing left."""
+    office.close()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def _resubmission(store, catalogue: Catalogue, plan: _Plan) -> None:

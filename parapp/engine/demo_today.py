@@ -33,6 +33,7 @@ from parapp.engine.demo import (
     _RETURN_REASONS,
     Progress,
     _clamp,
+    _discard,
     _dossier_return,
     _Flow,
     _name,
@@ -341,9 +342,7 @@ def make_today_demo(path: Path | str, seed: int = 2026, progress: Progress | Non
         n_values = store.conn.execute("SELECT count(*) FROM data_values").fetchone()[0]
         n_units = store.conn.execute("SELECT count(*) FROM units").fetchone()[0]
     except BaseException:
-        office.close()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+        _discard(office, path)
         raise
     office.close()
     return {"units": n_units, "values": n_values, "office": new_key, "period": str(last)}
