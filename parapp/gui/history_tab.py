@@ -157,6 +157,13 @@ class HistoryModel(QAbstractTableModel):
                 after = e.reason or ""
             elif e.action == "retire_unit":
                 what = self.tr("Unit retired")
+            elif e.action == "reorganise":
+                what = self.tr("Carried into the two-tier structure")
+            elif e.action == "division":
+                what, reason = self.tr("Shares of a divided commune"), ""
+                after = self.tr("default successor") if e.reason == "default" else (e.reason or "")
+            elif e.action == "take_in":
+                what = self.tr("Old province's database taken in")
         period = ""
         if e.period:
             try:

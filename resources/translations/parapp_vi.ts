@@ -775,6 +775,22 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
         <translation>Giải thể đơn vị</translation>
     </message>
     <message>
+        <source>Carried into the two-tier structure</source>
+        <translation>Chuyển sang mô hình hai cấp</translation>
+    </message>
+    <message>
+        <source>Shares of a divided commune</source>
+        <translation>Tỷ lệ chia của xã, phường bị chia tách</translation>
+    </message>
+    <message>
+        <source>default successor</source>
+        <translation>đơn vị kế thừa mặc định</translation>
+    </message>
+    <message>
+        <source>Old province&apos;s database taken in</source>
+        <translation>Nhận cơ sở dữ liệu của tỉnh cũ</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>Thời gian</translation>
     </message>
