@@ -84,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--reason", default="")
     c = cmd("enter", "enter values: ELEMENT=VALUE ...")
     unit_period(c)
-    c.add_argument("values", nargs="+", metavar="ELEMENT=VALUE")
+    c.add_argument("values", nargs="*", metavar="ELEMENT=VALUE")
+    c.add_argument("--clear", action="append", metavar="ELEMENT", help="clear a stored value (repeat for several)")
     c.add_argument("--comment")
     for name, help in (("show", "show a unit's figures for a period"), ("validate", "check a unit's figures"),
                        ("submit", "submit a unit's figures"), ("approve", "approve figures of a unit below"),
@@ -137,6 +138,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--take-in", type=Path, nargs="+", metavar="FILE",
                    help="after carrying over: take in the three-tier databases of the other old provinces merged "
                         "into this one (their files are only read)")
+    c = cmd("backup", "back up the office database (checked), or list its backups")
+    c.add_argument("--out", type=Path, help="the file (or folder) to write; default: the backup folder, rotated")
+    c.add_argument("--list", action="store_true", help="list the backups instead, newest first")
+    c.add_argument("--folder", help="a second folder (a USB stick) that gets a copy of every backup; \"\" to stop")
+    c = cmd("restore", "put a backup in the place of the office database (the database as it was is kept first)")
+    c.add_argument("file", type=Path, help="the backup (.db)")
     c = cmd("shares", "how a divided old commune's figures go to its successors; without --unit, list the "
                       "divided ones")
     c.add_argument("--unit", help="the old commune that was divided")
@@ -155,7 +162,8 @@ def _open(args):
     for name in ("unit", "under", "parent"):
         code = getattr(args, name, None)
         if code:
-            period = getattr(args, "period", None)
+            # shares name an old commune: the unit of that code before 1 July 2025
+            period = getattr(args, "period", None) or ("2025Q2" if args.command == "shares" else None)
             if isinstance(period, list):
                 period = period[-1] if period else None
             try:
@@ -204,7 +212,8 @@ def cmd_show(args) -> int:
         rep = office.report(args.unit, _period(args.period))
         if args.json:
             out = {
-                "unit": rep.unit.code, "unit_name": rep.unit.name, "level": rep.unit.level,
+                "unit": rep.unit.official_code, "key": rep.unit.code, "unit_name": rep.unit.name,
+                "level": rep.unit.level,
                 "period": str(rep.period), "period_label": rep.period.label(_lang),
                 "status": rep.status.status if rep.status else None,
                 "target_set": rep.target_set.id if rep.target_set else None,
@@ -380,18 +389,34 @@ def cmd_retire_unit(args) -> int:
 
 
 def cmd_enter(args) -> int:
-    values: dict[str, str] = {}
+    if not args.values and not args.clear:
+        raise ParAppError("Hãy ghi ít nhất một MÃ=GIÁ_TRỊ (hoặc --clear MÃ).",
+                          "Give at least one ELEMENT=VALUE (or --clear ELEMENT).")
+    values: dict[str, str | None] = {}
     for item in args.values:
         if "=" not in item:
             raise ParAppError(f'"{item}" phải có dạng MÃ=GIÁ_TRỊ, ví dụ received_new=120.',
                               f'"{item}" must be ELEMENT=VALUE, e.g. received_new=120.')
         code, value = item.split("=", 1)
-        values[code.strip()] = value
+        code = code.strip()
+        if code in values or code in (args.clear or []):
+            raise ParAppError(f"{code} được ghi hai lần; mỗi chỉ tiêu chỉ ghi một lần.",
+                              f"{code} is given twice; give each element once.")
+        if not value.strip():
+            raise ParAppError(f'{code} không có giá trị; để xoá giá trị đã lưu, dùng "--clear {code}".',
+                              f'{code} has no value; to clear a stored value, use "--clear {code}".')
+        values[code] = value
+    for code in args.clear or []:
+        values[code] = None
     with _open(args) as office:
         period = _period(args.period)
+        stored = office.report(args.unit, period, with_rollup=False).stored
+        cleared = [c for c in args.clear or [] if c in stored]
         changed = office.enter(args.unit, period, values, comment=args.comment, lang=_lang)
         msgs = office.validate(args.unit, period)
-        print(_t(f"Đã lưu {changed} giá trị.", f"Saved {changed} value(s)."))
+        print(_t(f"Đã lưu {changed - len(cleared)} giá trị.", f"Saved {changed - len(cleared)} value(s)."))
+        if cleared:
+            print(_t(f"Đã xoá: {', '.join(cleared)}.", f"Cleared: {', '.join(cleared)}."))
         for m in msgs:
             tag = _t("LỖI", "ERROR") if m.severity == "error" else _t("CẢNH BÁO", "WARNING")
             print(f"{tag}: {m.describe(_lang)}")
@@ -626,9 +651,19 @@ def cmd_reorganise(args) -> int:
     with _open(args) as office:
         if args.take_in and office.store.meta(ro.META_KEY):
             for path in args.take_in:
-                print(ro.take_in(office, path).summary().get(_lang))
+                done = ro.take_in(office, path, dry_run=args.dry_run)
+                if args.dry_run and not done.already:
+                    print(_t(f"Sẽ nhận từ {path}: {done.values} giá trị, {done.statuses} trạng thái, {done.audit} "
+                             "dòng nhật ký.", f"Would take in from {path}: {done.values} values, {done.statuses} "
+                             f"statuses, {done.audit} history rows."))
+                else:
+                    print(done.summary().get(_lang))
             return 0
-        plan = ro.plan(office, args.office) if args.dry_run else ro.reorganise(office, args.office)
+        plan = ro.plan(office, args.office)
+        if args.take_in:  # every file is checked before anything is written
+            ro.check_take_in(office, args.take_in, plan)
+        if not args.dry_run:
+            plan = ro.reorganise(office, args.office)
         print(plan.summary().get(_lang))
         if plan.late_note() is not None:
             print(plan.late_note().get(_lang))
@@ -637,10 +672,12 @@ def cmd_reorganise(args) -> int:
         if plan.already:
             return 0
         after = plan.office_after
-        new_name = next((u.name for k, u in plan.new_units if k == after), None) or office.unit(after).name
+        new_unit = next((u for k, u in plan.new_units if k == after), None)
+        new_name, new_code = (new_unit.name, new_unit.code) if new_unit else (office.unit(after).name,
+                                                                              office.unit(after).official_code)
         verb = _t("Đơn vị sẽ là", "The office would become") if args.dry_run else _t("Đơn vị nay là",
                                                                                       "The office is now")
-        print(f"{verb}: {new_name} ({after}).")
+        print(f"{verb}: {new_name} ({new_code}).")
         for u in plan.unmapped:
             print(_t(f"Lưu ý: {u.name} ({u.code}) do cán bộ thêm, không có đơn vị kế thừa; số liệu của đơn vị này "
                      "được giữ nguyên nhưng không chuyển sang đơn vị mới.",
@@ -660,8 +697,16 @@ def cmd_reorganise(args) -> int:
 def cmd_shares(args) -> int:
     from parapp.store import units as us
 
+    if args.shares and not args.unit or args.default and not args.unit:
+        raise ParAppError("Hãy cho biết xã, phường cũ bị chia tách (--unit MÃ).",
+                          "Say which divided old commune (--unit CODE).")
     with _open(args) as office:
         store = office.store
+        from parapp.engine.reorganise import META_KEY
+
+        if not store.meta(META_KEY):
+            raise ParAppError("Cơ sở dữ liệu này chưa được chuyển sang mô hình hai cấp (parapp reorganise).",
+                              "This database has not been carried into the two-tier structure (parapp reorganise).")
         if not args.unit:
             rows = store.conn.execute(
                 "SELECT DISTINCT l.predecessor, d.method FROM unit_links l LEFT JOIN unit_divisions d "
@@ -693,10 +738,48 @@ def cmd_shares(args) -> int:
                 except ValueError:
                     raise ParAppError(f'"{item}" phải có dạng MÃ=PHẦN_TRĂM, ví dụ 18073=60.',
                                       f'"{item}" must be CODE=PERCENT, e.g. 18073=60.') from None
-                shares[us.resolve(store, code.strip(), Period.quarter(2025, 3))] = value / 100
+                key = us.resolve(store, code.strip(), Period.quarter(2025, 3))
+                if key in shares:
+                    raise ParAppError(f"{code.strip()} được ghi hai lần.", f"{code.strip()} is given twice.")
+                shares[key] = value / 100
         us.set_division(store, args.unit, office.officer, shares)
         u = office.unit(args.unit)
         print(_t(f"Đã lưu cách chia số liệu của {u.name}.", f"Saved how the figures of {u.name} are divided."))
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from parapp.store import backup as bk
+
+    path = args.db or settings.default_db()
+    if args.list:
+        found = bk.backups(path)
+        if not found:
+            print(_t(f"Chưa có bản sao lưu nào của {path}.", f"There is no backup of {path} yet."))
+        for b in found:
+            sound = "" if bk.is_sound(b.path, quick=True) else _t("  HỎNG", "  DAMAGED")
+            print(f"{b.label(_lang):<48} {b.path}{sound}")
+        return 0
+    with _open(args) as office:
+        if args.folder is not None:
+            folder = args.folder.strip()
+            office.store.set_meta("backup_folder", folder)
+            print(_t(f"Thư mục sao lưu thứ hai: {folder}." if folder else "Đã bỏ thư mục sao lưu thứ hai.",
+                     f"Second backup folder: {folder}." if folder else "No second backup folder any more."))
+        made = bk.make_backup(office.store, "manual", args.out)
+        print(_t(f"Đã sao lưu (đã kiểm tra toàn vẹn): {made}", f"Backed up (integrity checked): {made}"))
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from parapp.store import backup as bk
+
+    path = args.db or settings.default_db()
+    kept = bk.restore(path, args.file)
+    print(_t(f"Đã khôi phục {path} từ {args.file}.", f"Restored {path} from {args.file}."))
+    if kept is not None:
+        print(_t(f"Cơ sở dữ liệu trước khi khôi phục được giữ tại {kept}.",
+                 f"The database as it was before is kept at {kept}."))
     return 0
 
 
@@ -717,7 +800,7 @@ COMMANDS = {
     "return": lambda a: _workflow(a, "return"), "history": cmd_history, "demo": cmd_demo, "gui": cmd_gui,
     "export-return": cmd_export_return, "template": cmd_template, "import-returns": cmd_import_returns,
     "consolidate": cmd_consolidate, "outbox": cmd_outbox, "report": cmd_report,
-    "reorganise": cmd_reorganise, "shares": cmd_shares,
+    "reorganise": cmd_reorganise, "shares": cmd_shares, "backup": cmd_backup, "restore": cmd_restore,
 }
 
 
@@ -746,7 +829,14 @@ def main(argv: list[str] | None = None) -> int:
     except sqlite3.Error as e:  # met while working: a damaged page, a lock that outlasted the timeout
         from parapp.store.db import explain
 
-        print(explain(e, getattr(args, "db", None) or settings.default_db()).message(_lang), file=sys.stderr)
+        err = explain(e, getattr(args, "db", None) or settings.default_db())
+        if err is None:  # not the environment's doing: a bug
+            report = save_report(e)
+            print(_t(f"ParApp gặp lỗi không mong muốn; số liệu đã lưu vẫn an toàn. Báo cáo lỗi: {report}",
+                     f"ParApp hit an unexpected error; saved figures are safe. Error report: {report}"),
+                  file=sys.stderr)
+            return 3
+        print(err.message(_lang), file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into a program that stopped reading
         return 0

@@ -30,6 +30,21 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str, multiline: bool = False) -> str:
+    """A user's or a file's text as ParApp keeps it: NFC, without control characters (an escape sequence must
+    not reach a terminal or a file raw), trimmed; one line unless multiline (then line breaks stay)."""
+    text = nfc(text).replace("\r\n", "\n").replace("\t", " ")
+    if not multiline:
+        text = text.replace("\n", " ").replace("\r", " ")
+    text = _CONTROLS.sub("", text)
+    if not multiline:
+        text = " ".join(text.split())
+    return text.strip()
+
+
 def fold(text: str) -> str:
     """Lower case without Vietnamese marks, for searching: 'Trực tuyến' -> 'truc tuyen', 'Đức' -> 'duc'."""
     text = unicodedata.normalize("NFD", nfc(text).casefold().replace("đ", "d"))

@@ -533,3 +533,69 @@ def test_the_assistant_carries_over_and_sets_shares(qtbot, demo_file, tmp_path):
     dlg.accept()
     w.close()
     office.close()
+
+
+# ------------------------------------------------------------------------------------------ found by an adversary
+
+
+def test_take_in_reads_any_file_name_only(tuyen_quang, tmp_path, cli):
+    ha_giang = Office.create(tmp_path / "src.db", "02", tiers=3)
+    commune = next(u.code for u in us.subtree(ha_giang.store, "02") if u.level == "commune")
+    ha_giang.enter(commune, "2024Q4", _dossiers(100, 4))
+    # Both offices numbered a unit of their own N0001: the neighbour's gets a new code here.
+    us.add_unit(ha_giang.store, next(u.code for u in us.children(ha_giang.store, "02")), "Xã Thêm", "x")
+    us.add_unit(tuyen_quang.store, next(u.code for u in us.children(tuyen_quang.store, "08")), "Xã Riêng", "x")
+    ha_giang.close()
+    odd = tmp_path / "hà giang #1 ?x=%20.db"
+    shutil.copy(tmp_path / "src.db", odd)
+    def neighbours() -> list[str]:
+        return sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("hà giang", "src", "hà")))
+
+    before = neighbours()
+    path = tuyen_quang.store.path
+    tuyen_quang.close()
+    # A file that cannot be taken in is found before anything is written.
+    snapshot = hashlib_of(path)
+    code, _out, err = cli("reorganise", "--db", path, "--take-in", tmp_path / "missing.db")
+    assert code == 1 and "missing.db" in err and hashlib_of(path) == snapshot
+    code, out, err = cli("reorganise", "--db", path, "--take-in", odd)
+    assert code == 0, err
+    assert "Đã nhận số liệu của Tỉnh Hà Giang" in out and "thêm 124 xã" in out
+    assert neighbours() == before  # no -wal, -shm or stray file beside the neighbour's
+    with Office.open(path) as office:
+        names = {u.name for u in us.subtree(office.store, "02", include_retired=True)}
+        assert "Xã Thêm" in names and office.unit("N0001").name == "Xã Riêng"
+    # A dry run with a file to take in writes nothing.
+    other = tmp_path / "again.db"
+    shutil.copy(tmp_path / "src.db", other)
+    snapshot = hashlib_of(path)
+    code, out, _ = cli("reorganise", "--db", path, "--dry-run", "--take-in", other)
+    assert code == 0 and hashlib_of(path) == snapshot
+
+
+def test_shares_of_an_old_commune_whose_code_a_new_one_kept(tmp_path, cli):
+    path = tmp_path / "demo.db"
+    from parapp.engine.demo_today import make_today_demo
+
+    make_today_demo(path, today=__import__("datetime").date(2026, 12, 2))
+    with Office.open(path) as office:
+        store = office.store
+        pred = next(p for (p,) in store.conn.execute(
+            "SELECT DISTINCT predecessor FROM unit_links WHERE divided = 1")
+            if any(u.official_code == p and u.code != p for u in us.children(store, office.office_code)))
+        succ = [office.unit(link.successor).official_code for link in us.successors(store, pred)]
+    code, out, err = cli("shares", "--db", path, "--unit", pred, f"{succ[0]}=70", *(f"{s}=30" for s in succ[1:2]),
+                         *(f"{s}=0" for s in succ[2:]))
+    assert code == 0, err
+    with Office.open(path) as office:
+        assert us.division(office.store, pred) == "shares"
+    code, _out, err = cli("shares", "--db", path, f"{succ[0]}=100")
+    assert code == 1 and "--unit" in err
+
+
+def test_a_new_commune_takes_the_year_2025s_yearly_figures(demo):
+    ro.reorganise(demo)
+    new = us.resolve(demo.store, "18073", Period.parse("2025Q3"))
+    assert demo.enter(new, "2025", {"commune_officials": "24", "commune_officials_standard": "22"}) == 2
+    with pytest.raises(ParAppError):
+        demo.enter("18073", "2025", {"commune_officials": "24"})  # the old commune ended in June

@@ -319,6 +319,11 @@ class Office:
         if not u.active:
             raise ParAppError(f"{u.name} đã giải thể, không nhận số liệu mới.",
                               f"{u.name} is retired and takes no new figures.")
+        if not self.in_area(u.code):
+            raise ParAppError(f"{u.name} không thuộc đơn vị của văn phòng này; số liệu của đơn vị đó do văn phòng của "
+                              "nó nhập (hoặc nhập báo cáo của đơn vị đó).",
+                              f"{u.name} is not this office's unit or below it; its figures are entered by its own "
+                              "office (or import its return).")
         self.check_in_force(u, p)
         checked: dict[str, float | None] = {}
         for code, raw in values.items():
@@ -339,7 +344,7 @@ class Office:
 
     def check_in_force(self, u: Unit, p: Period) -> None:
         """Refuse figures for a period the unit did not exist in (the 2025 reorganisation), naming where they go."""
-        if u.in_force(p) and not u.starts_after(p):
+        if u.in_force(p):  # a period belongs to the units in force at its end: the year 2025 to the new ones
             return
         from parapp.store.units import predecessors, successors
 

@@ -66,7 +66,8 @@ class Plan:
         names_vi = ", ".join(p.name for p in self.merged_with)
         merged_vi = f" (hợp nhất với {names_vi})" if self.merged_with else ""
         merged_en = f" (merged with {names_vi})" if self.merged_with else ""
-        communes = sum(1 for _k, u in self.new_units if u.level == "commune")
+        ended = set(self.ended)
+        communes = sum(1 for k, u in self.new_units if u.level == "commune" and k not in ended)
         return Text(
             f"{self.old_province.name}{merged_vi} → {self.new_province.name}: thêm {communes} xã, phường mới "
             f"từ 01/7/2025, {len(self.links)} liên kết với đơn vị cũ; {len(self.ended)} đơn vị cũ giữ nguyên "
@@ -240,6 +241,10 @@ def reorganise(office, office_code: str | None = None, who: str | None = None,
         return p
     store = office.store
     who = who or office.officer
+    from parapp.store.backup import make_backup
+
+    if not store.in_transaction:  # (a caller's own transaction, as the demo's, is all or nothing already)
+        make_backup(store, "before-reorganise")
     stamp = now()
     with store.transaction() as c:
         if progress is not None and progress(0, 3) is False:
@@ -318,56 +323,155 @@ class TakenIn:
                     f"{self.audit} history rows.")
 
 
-def take_in(office, path, who: str | None = None) -> TakenIn:
-    """Take in the three-tier database of an old province merged into this office's province: its figures,
-    statuses and history rows for its own units, which the reorganisation added here with none. The other file
-    is only read. All of it or nothing; taking the same file in again changes nothing."""
+@dataclass
+class _Neighbour:
+    path: object
+    meta: dict
+    units: list
+    values: list
+    statuses: list
+    audit: list
+
+
+def _read_neighbour(path) -> _Neighbour:
+    """Everything ParApp takes in from another office's database, read from a copy (with its log) in a
+    temporary folder, so that nothing is ever written or created beside the other file."""
+    import shutil
     import sqlite3
+    import tempfile
     from pathlib import Path
 
     from parapp.store.db import APPLICATION_ID, SCHEMA_VERSION
 
     path = Path(path)
+    if path.is_dir():
+        raise ReorganiseError(f"{path} là một thư mục; hãy chọn tệp cơ sở dữ liệu (.db) của tỉnh cũ.",
+                              f"{path} is a folder; choose the old province's database file (.db).")
+    if not path.is_file():
+        raise ReorganiseError(f"Không có tệp {path}.", f"There is no file {path}.")
+    with tempfile.TemporaryDirectory(prefix="parapp-take-in-") as tmp:
+        copy = Path(tmp) / "other.db"
+        try:
+            shutil.copyfile(path, copy)
+            if Path(str(path) + "-wal").is_file():
+                shutil.copyfile(Path(str(path) + "-wal"), Path(str(copy) + "-wal"))
+        except OSError as e:
+            raise ReorganiseError(f"Không đọc được {path} ({e.strerror}).", f"Cannot read {path} ({e.strerror}).") from None
+        try:
+            other = sqlite3.connect(copy)
+            try:
+                app_id = other.execute("PRAGMA application_id").fetchone()[0]
+                version = other.execute("PRAGMA user_version").fetchone()[0]
+                if app_id != APPLICATION_ID or version > SCHEMA_VERSION:
+                    raise ReorganiseError(f"{path} không phải cơ sở dữ liệu ParApp mà phiên bản này đọc được.",
+                                          f"{path} is not a ParApp database this version can read.")
+                meta = dict(other.execute("SELECT key, value FROM meta").fetchall())
+                units = other.execute("SELECT code, name, kind, level, parent, official FROM units").fetchall()
+                values = other.execute("SELECT unit, period, element, value, comment, updated_by, updated_at, source "
+                                       "FROM data_values").fetchall()
+                statuses = other.execute("SELECT unit, period, status, changed_by, changed_at, reason FROM statuses"
+                                         ).fetchall()
+                audit = other.execute("SELECT at, who, action, unit, period, element, old_value, new_value, "
+                                      "old_comment, new_comment, old_status, new_status, reason, source FROM audit_log "
+                                      "ORDER BY id").fetchall()
+            finally:
+                other.close()
+        except sqlite3.DatabaseError:
+            raise ReorganiseError(f"{path} bị hỏng hoặc không phải cơ sở dữ liệu; tệp không bị thay đổi.",
+                                  f"{path} is damaged or not a database; it was left as it was.") from None
+    return _Neighbour(path, meta, units, values, statuses, audit)
+
+
+def _check_neighbour(n: _Neighbour, olds: set[str]) -> OfficialUnit:
+    """The old province a neighbour's database is of; refuses one that is not a three-tier database of a province
+    merged into this office's (olds)."""
+    province = n.meta.get("province", "")
+    found = unitlists.find_official(3, province)
+    names = ", ".join(u.name for c in sorted(olds) if (u := unitlists.find_official(3, c))) or "—"
+    if META_KEY in n.meta:
+        raise ReorganiseError(
+            f"{n.path} đã được chuyển sang mô hình hai cấp nên không nhận cả cơ sở dữ liệu được; hãy nhập các báo cáo "
+            "của tỉnh đó trước tháng 7/2025 (Excel → Nhập báo cáo).",
+            f"{n.path} was carried into the two-tier structure already, so it cannot be taken in whole; import "
+            "that province's returns from before July 2025 instead (Excel → Import returns).")
+    if n.meta.get("tiers") != "3" or found is None or province not in olds:
+        raise ReorganiseError(
+            f"{n.path} không phải cơ sở dữ liệu ba cấp của một tỉnh đã hợp nhất vào đơn vị này ({names}).",
+            f"{n.path} is not the three-tier database of a province merged into this one ({names}).")
+    return found
+
+
+def check_take_in(office, paths, plan_: Plan | None = None) -> None:
+    """Refuse, before anything is written, a file that cannot be taken in (after the reorganisation planned)."""
+    if plan_ is not None and not plan_.already:
+        olds = {u.code for u in plan_.merged_with}
+    else:
+        olds = office._reorganised_from() - {json.loads(office.store.meta(META_KEY) or "{}").get("from_province")}
+    for path in paths:
+        _check_neighbour(_read_neighbour(path), olds)
+
+
+def take_in(office, path, who: str | None = None, dry_run: bool = False) -> TakenIn:
+    """Take in the three-tier database of an old province merged into this office's province: its figures,
+    statuses and history rows for its own units, which the reorganisation added here with none. The other file
+    is only read. All of it or nothing; taking the same file in again changes nothing. dry_run: only say what
+    would be taken in."""
     store = office.store
     if not store.meta(META_KEY):
         raise ReorganiseError("Hãy chuyển cơ sở dữ liệu này sang mô hình hai cấp trước (parapp reorganise).",
                               "Carry this database into the two-tier structure first (parapp reorganise).")
-    if not path.is_file():
-        raise ReorganiseError(f"Không có tệp {path}.", f"There is no file {path}.")
-    try:
-        other = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
-        try:
-            app_id = other.execute("PRAGMA application_id").fetchone()[0]
-            version = other.execute("PRAGMA user_version").fetchone()[0]
-            if app_id != APPLICATION_ID or version > SCHEMA_VERSION:
-                raise ReorganiseError(f"{path} không phải cơ sở dữ liệu ParApp mà phiên bản này đọc được.",
-                                      f"{path} is not a ParApp database this version can read.")
-            meta = dict(other.execute("SELECT key, value FROM meta").fetchall())
-            units = other.execute("SELECT code, name, kind, level, parent, official FROM units").fetchall()
-            values = other.execute("SELECT unit, period, element, value, comment, updated_by, updated_at, source "
-                                   "FROM data_values").fetchall()
-            statuses = other.execute("SELECT unit, period, status, changed_by, changed_at, reason FROM statuses"
-                                     ).fetchall()
-            audit = other.execute("SELECT at, who, action, unit, period, element, old_value, new_value, old_comment, "
-                                  "new_comment, old_status, new_status, reason, source FROM audit_log ORDER BY id"
-                                  ).fetchall()
-        finally:
-            other.close()
-    except sqlite3.DatabaseError:
-        raise ReorganiseError(f"{path} bị hỏng hoặc không phải cơ sở dữ liệu; tệp không bị thay đổi.",
-                              f"{path} is damaged or not a database; it was left as it was.") from None
-    province = meta.get("province", "")
+    n = _read_neighbour(path)
+    path = n.path
     olds = office._reorganised_from() - {json.loads(store.meta(META_KEY) or "{}").get("from_province")}
-    found = unitlists.find_official(3, province)
-    if meta.get("tiers") != "3" or META_KEY in meta or found is None or province not in olds:
-        names = ", ".join(u.name for c in sorted(olds) if (u := unitlists.find_official(3, c))) or "—"
-        raise ReorganiseError(
-            f"{path} không phải cơ sở dữ liệu ba cấp của một tỉnh đã hợp nhất vào đơn vị này ({names}).",
-            f"{path} is not the three-tier database of a province merged into this one ({names}).")
+    found = _check_neighbour(n, olds)
+    province = found.code
+    meta, units, values, statuses, audit = n.meta, n.units, n.values, n.statuses, n.audit
+    del meta
     mine = {r[0] for r in store.conn.execute("SELECT unit FROM unit_tree WHERE ancestor = ?", (province,))}
     theirs = {r[0]: r for r in units}
-    # Units the other office added by hand come too (they end with the old tree), so their figures have a home.
+    # Taken in before (or figures of these units imported from returns since)? Compared on the official units.
+    existing = store.conn.execute(
+        "SELECT count(*) FROM data_values WHERE unit IN (SELECT unit FROM unit_tree WHERE ancestor = ?)",
+        (province,)).fetchone()[0]
+    if existing:
+        have = {tuple(r) for r in store.conn.execute(
+            "SELECT dv.unit, dv.period, dv.element, dv.value FROM data_values dv JOIN units u ON u.code = dv.unit "
+            "WHERE u.official = 1 AND dv.unit IN (SELECT unit FROM unit_tree WHERE ancestor = ?)", (province,))}
+        official = {r[0] for r in store.conn.execute(
+            "SELECT t.unit FROM unit_tree t JOIN units u ON u.code = t.unit WHERE t.ancestor = ? AND u.official = 1",
+            (province,))}
+        if have == {(v[0], v[1], v[2], v[3]) for v in values if v[0] in official}:
+            return TakenIn(found, 0, 0, 0, 0, already=True)
+        raise ReorganiseError(
+            f"Đã có số liệu của {found.name} trong cơ sở dữ liệu này (nhập từ báo cáo?) và khác với {path}; "
+            "không nhận để tránh ghi đè.",
+            f"This database already holds figures of {found.name} (imported from returns?) that differ from "
+            f"{path}; nothing was taken in, so that none is overwritten.")
+    # Units the other office added by hand come too (they end with the old tree), so their figures have a home;
+    # one whose code is taken here gets a new one (codes of added units are only the office's own numbering).
     added = [r for code, r in theirs.items() if code not in mine and not r[5]]
+    taken = {r[0] for r in store.conn.execute("SELECT code FROM units")}
+    rekey: dict[str, str] = {}
+    counter = len([c for c in taken if c.startswith("N")])
+    for r in added:
+        code = r[0]
+        if code in taken:
+            while True:
+                counter += 1
+                new = f"N{counter:04d}"
+                if new not in taken:
+                    break
+            rekey[code] = new
+            taken.add(new)
+    if rekey:
+        def k(code):
+            return rekey.get(code, code)
+
+        added = [(k(c), name, kind, level, k(parent) if parent else parent, off) for c, name, kind, level, parent, off
+                 in added]
+        values = [(k(v[0]), *v[1:]) for v in values]
+        statuses = [(k(st[0]), *st[1:]) for st in statuses]
+        audit = [(*a[:3], k(a[3]) if a[3] else a[3], *a[4:]) for a in audit]
     unknown = [code for code, r in theirs.items() if code not in mine and r[5]]
     if unknown:
         raise ReorganiseError(f"{path}: đơn vị mã {', '.join(sorted(unknown)[:5])} không có trong danh sách chính thức.",
@@ -376,21 +480,13 @@ def take_in(office, path, who: str | None = None) -> TakenIn:
     values = [v for v in values if v[0] in keep]
     statuses = [s for s in statuses if s[0] in keep]
     audit = [a for a in audit if a[3] in keep]
-    existing = store.conn.execute(
-        "SELECT count(*) FROM data_values WHERE unit IN (SELECT unit FROM unit_tree WHERE ancestor = ?)",
-        (province,)).fetchone()[0]
-    if existing:
-        have = {tuple(r) for r in store.conn.execute(
-            "SELECT unit, period, element, value FROM data_values WHERE unit IN "
-            "(SELECT unit FROM unit_tree WHERE ancestor = ?)", (province,))}
-        if have == {(v[0], v[1], v[2], v[3]) for v in values}:
-            return TakenIn(found, 0, 0, 0, 0, already=True)
-        raise ReorganiseError(
-            f"Đã có số liệu của {found.name} trong cơ sở dữ liệu này (nhập từ báo cáo?) và khác với {path}; "
-            "không nhận để tránh ghi đè.",
-            f"This database already holds figures of {found.name} (imported from returns?) that differ from "
-            f"{path}; nothing was taken in, so that none is overwritten.")
+    if dry_run:
+        return TakenIn(found, len(values), len(statuses), len(audit), len(added))
     who = who or office.officer
+    from parapp.store.backup import make_backup
+
+    if not store.in_transaction:
+        make_backup(store, "before-import")
     stamp = now()
     label = path.name
     with store.transaction() as c:

@@ -41,7 +41,7 @@ from parapp.engine.compliance import STATUS_NAMES, IndicatorResult
 from parapp.engine.validation import Message, validate
 from parapp.exchange import readers
 from parapp.exchange.files import share
-from parapp.i18n import ParAppError, Text, fold, nfc, parse_number
+from parapp.i18n import ParAppError, Text, clean, fold, nfc, parse_number
 from parapp.store import units as unit_store
 from parapp.store import values as value_store
 from parapp.store.db import now
@@ -199,7 +199,7 @@ def checksum(unit: str, period: str, values: dict[str, float | None], comments: 
 def _clean_comment(text: str | None) -> str | None:
     if text is None:
         return None
-    text = nfc(str(text)).strip()
+    text = clean(str(text), multiline=True)
     return text or None
 
 
@@ -1625,6 +1625,10 @@ def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[
                                         Text(pv.period.label("vi"), pv.period.label("en")))
     who = office.officer
     store = office.store
+    if chosen and not store.in_transaction:
+        from parapp.store.backup import make_backup
+
+        make_backup(store, "before-import")  # an import can be undone by restoring this
     with store.transaction() as c:
         writes = _Writes(store, who)
         writes.read(keys)
@@ -1701,7 +1705,7 @@ class _Writes:
                source: str, reason: str) -> None:
         """As value_store.write_values(store, unit, period, values, who, comments, source, reason)."""
         who = self.who
-        comments = {k: (nfc(v).strip() or None) if v is not None else None for k, v in comments.items()}
+        comments = {k: (clean(v, multiline=True) or None) if v is not None else None for k, v in comments.items()}
         stamp = now()
         key = (unit, period)
         if key not in self._stored:

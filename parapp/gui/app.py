@@ -108,6 +108,10 @@ class Application(QObject):
         except ParAppError as e:
             if not same:
                 lock.unlock()
+            from parapp.store.backup import DamagedError
+
+            if isinstance(e, DamagedError) and e.backup is not None:
+                return self._offer_restore(path, e)
             QMessageBox.warning(self.window, "ParApp", e.message())
             return False
         if self.office is not None:
@@ -133,6 +137,7 @@ class Application(QObject):
         self.window.demo_requested.connect(self.open_demo)
         self.window.context_changed.connect(self._remember)
         self.window.reopen_requested.connect(lambda: self._show_window(None, None))
+        self.window.restore_requested.connect(self.choose_restore)
         if old is not None:
             maximised = old.isMaximized()
             self.window.setGeometry(old.geometry())
@@ -144,6 +149,48 @@ class Application(QObject):
             self.window.showMaximized()
         else:
             self.window.show()
+
+    def _offer_restore(self, path: Path, error) -> bool:
+        """A damaged database: offer its newest sound backup, saying its date and what it lacks."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "ParApp", error.message(), parent=self.window)
+        restore = box.addButton(self.tr("&Restore that backup"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is not restore:
+            return False
+        return self._restore(path, error.backup.path)
+
+    def choose_restore(self) -> None:
+        """File > Restore from a backup: choose one of this database's backups (or any file)."""
+        from parapp.store.backup import folder_for
+
+        if self.office is None:
+            return
+        path = Path(self.office.store.path)
+        chosen, _ = QFileDialog.getOpenFileName(self.window, self.tr("Restore from a backup"),
+                                                str(folder_for(path)), self.tr("ParApp databases (*.db);;All files (*)"))
+        if not chosen:
+            return
+        if QMessageBox.question(self.window, "ParApp", self.tr(
+                "Put the backup {backup} in the place of {database}? The database as it is now is kept as a backup "
+                "first.").format(backup=chosen, database=path)) != QMessageBox.StandardButton.Yes:
+            return
+        self.window._closing_for_restore = True
+        self.office.close()  # the object stays: reopening the same path keeps this window's lock
+        self._restore(path, Path(chosen))
+
+    def _restore(self, path: Path, backup: Path) -> bool:
+        from parapp.store.backup import restore
+
+        try:
+            kept = restore(path, backup)
+        except ParAppError as e:
+            QMessageBox.warning(self.window, "ParApp", e.message())
+            return self.open_database(path) if self.office is not None and path.exists() else False
+        QMessageBox.information(self.window, "ParApp", self.tr(
+            "Restored {database} from {backup}. The database as it was is kept at {kept}.").format(
+            database=path, backup=backup, kept=kept or "—"))
+        return self.open_database(path)
 
     def _remember(self, unit: str, period: Period) -> None:
         self.prefs.setValue("unit", unit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from parapp.domain.periods import Period
 from parapp.engine.office import Office
 from parapp.gui.catalogue_tab import CatalogueTab
@@ -44,6 +46,7 @@ class MainWindow(QMainWindow):
     demo_requested = Signal()  # File > Open the demo database
     language_requested = Signal(str)
     reopen_requested = Signal()  # the office changed (the 2025 reorganisation): build the window again
+    restore_requested = Signal()  # File > Restore from a backup: the application closes, restores, reopens
     context_changed = Signal(str, object)  # unit code, Period
 
     def __init__(self, office: Office, unit: str | None = None, period: Period | None = None, parent=None):
@@ -157,6 +160,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self.status_label.setText(self.tr("{officer} · {path}").format(
             officer=self.office.officer, path=self.office.store.path))
+        from parapp.gui.qt import QTimer
+
+        self.backup_timer = QTimer(self)  # a backup a day while the window stays open
+        self.backup_timer.setInterval(60 * 60 * 1000)
+        self.backup_timer.timeout.connect(self._daily_backup)
+        self.backup_timer.start()
 
     def _build_actions(self) -> None:
         m = self.menuBar()
@@ -164,6 +173,10 @@ class MainWindow(QMainWindow):
         self._action(file, self.tr("&New office database…"), self.new_requested.emit, QKeySequence.StandardKey.New)
         self._action(file, self.tr("&Open…"), self.open_requested.emit, QKeySequence.StandardKey.Open)
         self._action(file, self.tr("Open the &demo database"), self.demo_requested.emit)
+        file.addSeparator()
+        self._action(file, self.tr("&Back up now"), self.back_up)
+        self._action(file, self.tr("&Restore from a backup…"), self.restore_requested.emit)
+        self._action(file, self.tr("Second backup &folder (USB stick)…"), self.choose_backup_folder)
         file.addSeparator()
         self.reorganise_action = self._action(
             file, self.tr("Carry into the &two-tier structure (1 July 2025)…") if self.office.tiers == 3
@@ -368,6 +381,49 @@ class MainWindow(QMainWindow):
             "<b>ParApp {version}</b><br>Administrative-reform figures for commune, district and province offices: "
             "record them offline, check them against the province's targets, roll them up.").format(version=__version__))
 
+    # -- backups --------------------------------------------------------------------------------
+
+    def back_up(self, why: str = "manual", quiet: bool = False) -> bool:
+        """A checked backup into the backup folder (and the second folder, if set); says where unless quiet."""
+        from parapp.store.backup import make_backup
+
+        if self.office.store.read_only:
+            return False
+        try:
+            path = make_backup(self.office.store, why)
+        except ParAppError as e:
+            if not quiet:
+                QMessageBox.warning(self, "ParApp", e.message())
+            return False
+        except sqlite3.ProgrammingError:  # the database was closed already (the window outlived it)
+            return False
+        if not quiet:
+            self.statusBar().showMessage(self.tr("Backed up to {path}").format(path=path), 10000)
+        return True
+
+    def _daily_backup(self) -> None:
+        from datetime import datetime, timedelta
+
+        from parapp.store.backup import backups
+
+        found = backups(self.office.store.path)
+        if not found or datetime.now().astimezone() - found[0].at > timedelta(hours=24):
+            self.back_up("daily", quiet=True)
+
+    def choose_backup_folder(self) -> None:
+        from parapp.gui.qt import QFileDialog
+
+        current = self.office.store.meta("backup_folder") or ""
+        folder = QFileDialog.getExistingDirectory(self, self.tr("A second folder for the backups (a USB stick)"),
+                                                  current)
+        if folder:
+            try:
+                self.office.store.set_meta("backup_folder", folder)
+            except ParAppError as e:
+                QMessageBox.warning(self, "ParApp", e.message())
+                return
+            self.back_up()
+
     def closeEvent(self, event) -> None:
         from parapp.gui.workers import wait_all
 
@@ -375,6 +431,8 @@ class MainWindow(QMainWindow):
             if hasattr(tab, "cancel"):
                 tab.cancel()
         wait_all(10000)
+        if not getattr(self, "_closing_for_restore", False):
+            self.back_up("close", quiet=True)
         super().closeEvent(event)
 
 

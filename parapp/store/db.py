@@ -19,10 +19,18 @@ from parapp.i18n import ParAppError
 
 APPLICATION_ID = 0x50415241  # "PARA"
 BUSY_TIMEOUT_MS = 5000
+QUICK_CHECK_MAX_BYTES = 256 << 20
 
 
 class StoreError(ParAppError):
     """The database cannot be used: missing, foreign, damaged, newer, locked or read-only."""
+
+
+def file_uri(path: Path | str) -> str:
+    """An SQLite file: URI for path, with "#", "?" and "%" in the name escaped (else they cut the URI short)."""
+    from urllib.parse import quote
+
+    return "file:" + quote(Path(path).as_posix(), safe="/:")
 
 
 def now() -> str:
@@ -94,8 +102,6 @@ def _migration_2(db: sqlite_utils.Database) -> None:
         share REAL CHECK (share IS NULL OR (share >= 0 AND share <= 1)),
         PRIMARY KEY (predecessor, successor)) WITHOUT ROWID""")
     db.execute("CREATE INDEX unit_links_successor ON unit_links(successor)")
-    # How a divided predecessor's figures are carried: 'shares' (unit_links.share, set by an officer) or
-    # 'default' (all to the official default successor, an estimate). No row: not yet decided.
     # Which elements have values for which periods (kept by a trigger, like periods_used): a roll-up need not
     # check whether a half-year's or year's own value shadows its quarters' when no element has both.
     db.execute("CREATE TABLE elements_used (period TEXT NOT NULL, element TEXT NOT NULL, "
@@ -103,6 +109,8 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO elements_used SELECT DISTINCT period, element FROM data_values")
     db.execute("""CREATE TRIGGER data_values_element AFTER INSERT ON data_values
         BEGIN INSERT OR IGNORE INTO elements_used VALUES (NEW.period, NEW.element); END""")
+    # How a divided predecessor's figures are carried: 'shares' (unit_links.share, set by an officer) or
+    # 'default' (all to the official default successor, an estimate). No row: not yet decided.
     db.execute("""CREATE TABLE unit_divisions (
         predecessor TEXT PRIMARY KEY REFERENCES units(code),
         method TEXT NOT NULL CHECK (method IN ('shares', 'default')),
@@ -116,34 +124,80 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # ------------------------------------------------------------------------------------------ opening
 
 
-def explain(e: BaseException, path: Path) -> StoreError:
-    """The sentence an officer reads for a database or file-system error."""
-    text = str(e).lower()
-    if isinstance(e, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+# SQLite's primary result codes that are the environment's doing, not ParApp's (sqlite3.Error.sqlite_errorcode
+# & 0xFF); every other code is a bug and goes to the crash report.
+_ENVIRONMENT = {
+    sqlite3.SQLITE_BUSY: "busy", sqlite3.SQLITE_LOCKED: "busy", sqlite3.SQLITE_FULL: "full",
+    sqlite3.SQLITE_READONLY: "readonly", sqlite3.SQLITE_CANTOPEN: "cantopen", sqlite3.SQLITE_CORRUPT: "corrupt",
+    sqlite3.SQLITE_NOTADB: "notadb", sqlite3.SQLITE_IOERR: "ioerr", sqlite3.SQLITE_PERM: "readonly",
+}
+
+
+def error_kind(e: BaseException, path: Path | None = None) -> str | None:
+    """What in the environment an error says went wrong: busy, full, readonly, cantopen, corrupt, notadb, ioerr,
+    oserror; None for a bug. SQLite errors by their result code, file-system errors by their errno."""
+    if isinstance(e, sqlite3.Error):
+        code = getattr(e, "sqlite_errorcode", None)
+        kind = _ENVIRONMENT.get(code & 0xFF) if isinstance(code, int) else None
+        if kind == "ioerr" and path is not None and _nearly_full(path):
+            return "full"  # a full disk often surfaces as an I/O error of the write or the WAL index
+        return kind
+    if isinstance(e, OSError):
+        if e.errno == errno.ENOSPC:
+            return "full"
+        if e.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+            return "readonly"
+        return "oserror"
+    return None
+
+
+def _nearly_full(path: Path) -> bool:
+    import shutil
+
+    try:
+        return shutil.disk_usage(Path(path).parent).free < 1 << 20
+    except OSError:
+        return False
+
+
+def explain(e: BaseException, path: Path) -> StoreError | None:
+    """The sentence an officer reads for a database or file-system error; None when the error is a bug."""
+    kind = error_kind(e, path)
+    if kind == "busy":
         return StoreError(
             f"Cơ sở dữ liệu {path} đang bị một chương trình khác (có thể là một cửa sổ ParApp khác) khoá; "
-            "hãy đóng chương trình đó rồi thử lại.",
-            f"The database {path} is locked by another program (perhaps another ParApp window); "
-            "close it and try again.")
-    if "readonly" in text or "read-only" in text or "unable to open" in text or (
-            isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EROFS, errno.EPERM)):
+            "hãy đóng chương trình đó hoặc đợi một lát rồi thử lại. Dữ liệu chưa bị thay đổi.",
+            f"The database {path} is locked by another program (perhaps another ParApp window); close it or "
+            "wait a moment and try again. Nothing was changed.")
+    if kind == "readonly" or kind == "cantopen":
         return StoreError(
             f"Không ghi được vào {path}: thư mục hoặc tệp chỉ cho phép đọc; hãy chép cơ sở dữ liệu sang "
             "một thư mục có quyền ghi (ví dụ Tài liệu) và mở từ đó.",
             f"Cannot write to {path}: the folder or file is read-only; copy the database to a folder "
             "you can write to (such as Documents) and open it from there.")
-    if "disk is full" in text or "database or disk is full" in text or (isinstance(e, OSError) and e.errno == errno.ENOSPC):
+    if kind == "full":
         return StoreError(
             f"Ổ đĩa chứa {path} đã đầy; hãy giải phóng dung lượng rồi thử lại. Dữ liệu chưa bị thay đổi.",
             f"The disk holding {path} is full; free some space and try again. Nothing was changed.")
-    if isinstance(e, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text or "corrupt" in text):
+    if kind in ("corrupt", "notadb"):
+        from parapp.store.backup import damaged_message
+
+        return damaged_message(path)
+    if kind == "ioerr":
         return StoreError(
-            f"Tệp {path} bị hỏng hoặc không phải cơ sở dữ liệu; hãy mở bản sao lưu gần nhất.",
-            f"The file {path} is damaged or not a database; open your latest backup.")
-    if isinstance(e, OSError):
+            f"Không đọc hoặc ghi được ổ đĩa chứa {path} (USB bị rút, ổ mạng mất kết nối?); hãy kiểm tra rồi thử "
+            "lại. Dữ liệu đã lưu trước đó không bị ảnh hưởng.",
+            f"The disk holding {path} could not be read or written (a USB stick removed, a network drive "
+            "gone?); check it and try again. Figures saved before are not affected.")
+    if kind == "oserror":
         return StoreError(f"Không ghi được vào {path} ({e.strerror}); hãy chọn thư mục khác.",
                           f"Cannot write to {path} ({e.strerror}); choose another folder.")
-    return StoreError(f"Lỗi cơ sở dữ liệu {path}: {e}.", f"Database error in {path}: {e}.")
+    return None
+
+
+def environment_error(e: BaseException, path: Path) -> BaseException:
+    """The error to raise for e: the officer's sentence for the environment's, e itself for a bug."""
+    return explain(e, path) or e
 
 
 class Store:
@@ -153,6 +207,7 @@ class Store:
         self.conn = conn
         self.path = path
         self.db = sqlite_utils.Database(conn)
+        self.read_only = False  # opened for viewing only (read-only media or permissions)
         self._depth = 0
         self._periods_used: tuple[tuple[int, int], frozenset[str]] | None = None
         self._has_spans: tuple[tuple[int, int], bool] | None = None
@@ -164,12 +219,12 @@ class Store:
 
     @classmethod
     def _connect(cls, path: Path, mode: str) -> sqlite3.Connection:
-        uri = f"file:{path.as_posix()}?mode={mode}"
+        uri = f"{file_uri(path)}?mode={mode}"
         try:
             conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
                                    timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as e:
-            raise explain(e, path) from None
+            raise environment_error(e, path) from None
         conn.row_factory = sqlite3.Row
         return conn
 
@@ -188,7 +243,7 @@ class Store:
             with path.open("rb") as f:
                 head = f.read(100)
         except OSError as e:
-            raise explain(e, path) from None
+            raise environment_error(e, path) from None
         if not head.startswith(b"SQLite format 3\x00"):
             raise StoreError(
                 f"Tệp {path} không phải cơ sở dữ liệu ParApp (hoặc đã bị hỏng); tệp không bị thay đổi.",
@@ -200,8 +255,15 @@ class Store:
                 "Tệp không bị thay đổi.",
                 f"The file {path} is not a ParApp database or is damaged; open your latest backup. "
                 "It was left as it was.")
-        conn = cls._connect(path, "rw")
+        import os
+
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        if writable:
+            conn = cls._connect(path, "rw")
+        else:  # read-only media or permissions: open for viewing only (nothing can change the file here)
+            conn = cls._connect(path, "ro&immutable=1" if not os.access(path.parent, os.W_OK) else "ro")
         store = cls(conn, path)
+        store.read_only = not writable
         try:
             # Read through SQLite, not from the file header: with WAL, the newest header may still be in the
             # -wal file. Reading the schema also shows a damaged header or schema page before any write.
@@ -219,11 +281,30 @@ class Store:
                     f"hiểu đến {SCHEMA_VERSION}); hãy cập nhật ParApp. Tệp không bị thay đổi.",
                     f"The database {path} was written by a newer ParApp (schema {version}; this one understands up "
                     f"to {SCHEMA_VERSION}); update ParApp. The file was left as it was.")
+            # A damaged page is found before anything is read or written (an office's database, up to a few
+            # hundred MB, checks in well under a second; a national one is checked by its daily backup).
+            if path.stat().st_size <= QUICK_CHECK_MAX_BYTES and conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                from parapp.store.backup import damaged_message
+
+                raise damaged_message(path)
+            if store.read_only:
+                if version < SCHEMA_VERSION:
+                    raise StoreError(
+                        f"Cơ sở dữ liệu {path} cần được nâng cấp nhưng nằm ở nơi chỉ đọc được; hãy chép sang một "
+                        "thư mục có quyền ghi (ví dụ Tài liệu) rồi mở từ đó.",
+                        f"The database {path} needs upgrading but lies where it can only be read; copy it to a "
+                        "folder you can write to (such as Documents) and open it from there.")
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                return store
             store._pragmas()
+            if 0 < version < SCHEMA_VERSION:  # an upgrade: keep the database as it was first
+                from parapp.store.backup import make_backup
+
+                make_backup(store, "before-migration")
             store._migrate(version)
         except sqlite3.Error as e:
             conn.close()
-            raise explain(e, path) from None
+            raise environment_error(e, path) from None
         except StoreError:
             conn.close()
             raise
@@ -239,7 +320,7 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise explain(e, path) from None
+            raise environment_error(e, path) from None
         conn = cls._connect(path, "rwc")
         store = cls(conn, path)
         try:
@@ -250,7 +331,7 @@ class Store:
             conn.close()
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
-            raise explain(e, path) from None
+            raise environment_error(e, path) from None
         return store
 
     def _pragmas(self) -> None:
@@ -288,10 +369,16 @@ class Store:
             finally:
                 self._depth -= 1
             return
+        if self.read_only:
+            raise StoreError(
+                f"{self.path} chỉ mở để xem (ổ đĩa hoặc tệp chỉ cho phép đọc); hãy chép cơ sở dữ liệu sang một thư "
+                "mục có quyền ghi (ví dụ Tài liệu) để nhập số liệu.",
+                f"{self.path} is open for viewing only (the disk or file is read-only); copy the database to a "
+                "folder you can write to (such as Documents) to enter figures.")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
-            raise explain(e, self.path) from None
+            raise environment_error(e, self.path) from None
         self._depth = 1
         try:
             yield self.conn
@@ -302,10 +389,15 @@ class Store:
             except sqlite3.Error:
                 pass
             if isinstance(e, sqlite3.Error):
-                raise explain(e, self.path) from None
+                raise environment_error(e, self.path) from None
             raise
         finally:
             self._depth = 0
+
+    @property
+    def in_transaction(self) -> bool:
+        """Inside a transaction of this store's (a backup then would not be of a committed state)."""
+        return self._depth > 0
 
     # -- meta -----------------------------------------------------------------------------------
 

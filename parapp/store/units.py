@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from parapp.domain.catalogue import LEVEL_NAMES
 from parapp.domain.periods import Period
 from parapp.domain.unitlists import OfficialUnit, kind_from_name
-from parapp.i18n import ParAppError, nfc
+from parapp.i18n import ParAppError, clean, nfc
 from parapp.store.db import Store, now
 
 TIERS = {3: ("province", "district", "commune"), 2: ("province", "commune")}
@@ -209,6 +209,15 @@ def division(store: Store, predecessor: str) -> str | None:
     return row[0] if row else None
 
 
+def _shown(store: Store, code: str) -> str:
+    """A unit as an officer names it: its name and official code (a key of this database, else as given)."""
+    try:
+        u = get_unit(store, code)
+    except UnitError:
+        return code
+    return f"{u.name} ({u.official_code})"
+
+
 def set_division(store: Store, predecessor: str, who: str, shares: dict[str, float] | None = None) -> None:
     """Decide how a divided unit's figures go to its successors: the share of each (summing to 1, as
     fractions), or, with shares None, all of them to the official default successor (an estimate)."""
@@ -221,8 +230,9 @@ def set_division(store: Store, predecessor: str, who: str, shares: dict[str, flo
         names = {link.successor for link in links}
         unknown = sorted(set(shares) - names)
         if unknown:
-            raise UnitError(f"{', '.join(unknown)} không phải đơn vị kế thừa của {unit.name}.",
-                            f"{', '.join(unknown)} did not take over any part of {unit.name}.")
+            shown = ", ".join(_shown(store, code) for code in unknown)
+            raise UnitError(f"{shown} không phải đơn vị kế thừa của {unit.name}.",
+                            f"{shown} did not take over any part of {unit.name}.")
         if any(not 0 <= v <= 1 for v in shares.values()) or abs(sum(shares.values()) - 1) > 1e-6:
             raise UnitError(f"Tỷ lệ chia của {unit.name} phải từ 0 đến 100% và cộng lại bằng 100%.",
                             f"The shares of {unit.name} must each be 0–100% and add up to 100%.")
@@ -258,7 +268,7 @@ def levels(store: Store) -> list[str]:
 
 def rename_unit(store: Store, code: str, name: str, who: str) -> Unit:
     unit = get_unit(store, code)
-    name = nfc(name).strip()
+    name = clean(name)
     if not name:
         raise UnitError("Tên đơn vị không được để trống.", "A unit's name cannot be empty.")
     with store.transaction() as c:
@@ -275,7 +285,7 @@ def add_unit(store: Store, parent: str, name: str, who: str, code: str | None = 
     if level is None:
         raise UnitError(f"{up.name} ở cấp thấp nhất, không thể thêm đơn vị trực thuộc.",
                         f"{up.name} is at the lowest level; no unit can be added below it.")
-    name = nfc(name).strip()
+    name = clean(name)
     if not name:
         raise UnitError("Tên đơn vị không được để trống.", "A unit's name cannot be empty.")
     if code is None:

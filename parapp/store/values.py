@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from parapp.i18n import ParAppError, Text, nfc
+from parapp.i18n import ParAppError, Text, clean
 from parapp.store.db import Store, now
 
 STATUSES = ("draft", "submitted", "approved", "returned")
@@ -109,7 +109,7 @@ def write_values(store: Store, unit: str, period: str, values: dict[str, float |
     One transaction (or part of the caller's). Returns how many values or comments changed.
     An edit of a submitted or returned unit-period puts it back to draft.
     """
-    comments = {k: (nfc(v).strip() or None) if v is not None else None for k, v in (comments or {}).items()}
+    comments = {k: (clean(v, multiline=True) or None) if v is not None else None for k, v in (comments or {}).items()}
     stamp = now()
     changed = 0
     with store.transaction() as c:
@@ -161,7 +161,8 @@ def set_status(store: Store, unit: str, period: str, status: str, who: str, reas
     assert status in STATUSES
     with store.transaction() as c:
         st = get_status(store, unit, period)
-        _set_status(c, unit, period, status, who, now(), nfc(reason) if reason else None, st.status if st else None)
+        _set_status(c, unit, period, status, who, now(), clean(reason, multiline=True) if reason else None,
+                    st.status if st else None)
 
 
 def bulk_write(store: Store, rows: Iterable[tuple[str, str, str, float, str | None]], who: str, source: str,
@@ -177,8 +178,9 @@ def bulk_write(store: Store, rows: Iterable[tuple[str, str, str, float, str | No
     One transaction (or part of the caller's), with executemany: fast enough for a province's history.
     """
     stamp = now()
-    rows = [(str(u), str(p), str(e), float(v), (nfc(c).strip() or None) if c else None) for u, p, e, v, c in rows]
-    statuses = [(str(u), str(p), s, (nfc(r).strip() or None) if r else None) for u, p, s, r in statuses]
+    rows = [(str(u), str(p), str(e), float(v), (clean(c, multiline=True) or None) if c else None)
+            for u, p, e, v, c in rows]
+    statuses = [(str(u), str(p), s, (clean(r, multiline=True) or None) if r else None) for u, p, s, r in statuses]
     for _u, _p, s, _r in statuses:
         if s not in STATUSES:
             raise ValueError(f"unknown status {s!r}")

@@ -8,6 +8,22 @@
         <translation>Cơ sở dữ liệu {path} đang được mở trong một cửa sổ ParApp khác. Hãy đóng cửa sổ đó trước, rồi mở lại ở đây.</translation>
     </message>
     <message>
+        <source>&amp;Restore that backup</source>
+        <translation>&amp;Khôi phục bản sao lưu đó</translation>
+    </message>
+    <message>
+        <source>Restore from a backup</source>
+        <translation>Khôi phục từ bản sao lưu</translation>
+    </message>
+    <message>
+        <source>Put the backup {backup} in the place of {database}? The database as it is now is kept as a backup first.</source>
+        <translation>Thay {database} bằng bản sao lưu {backup}? Cơ sở dữ liệu hiện tại được sao lưu lại trước.</translation>
+    </message>
+    <message>
+        <source>Restored {database} from {backup}. The database as it was is kept at {kept}.</source>
+        <translation>Đã khôi phục {database} từ {backup}. Cơ sở dữ liệu trước đó được giữ tại {kept}.</translation>
+    </message>
+    <message>
         <source>Open an office database</source>
         <translation>Mở cơ sở dữ liệu của cơ quan</translation>
     </message>
@@ -960,6 +976,18 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
         <translation>Mở cơ sở &amp;dữ liệu mẫu</translation>
     </message>
     <message>
+        <source>&amp;Back up now</source>
+        <translation>&amp;Sao lưu ngay</translation>
+    </message>
+    <message>
+        <source>&amp;Restore from a backup…</source>
+        <translation>&amp;Khôi phục từ bản sao lưu…</translation>
+    </message>
+    <message>
+        <source>Second backup &amp;folder (USB stick)…</source>
+        <translation>Thư mục sao lưu thứ hai (&amp;USB)…</translation>
+    </message>
+    <message>
         <source>Carry into the &amp;two-tier structure (1 July 2025)…</source>
         <translation>Chuyển sang mô hình &amp;hai cấp (từ 01/7/2025)…</translation>
     </message>
@@ -1046,6 +1074,14 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     <message>
         <source>&lt;b&gt;ParApp {version}&lt;/b&gt;&lt;br&gt;Administrative-reform figures for commune, district and province offices: record them offline, check them against the province&apos;s targets, roll them up.</source>
         <translation>&lt;b&gt;ParApp {version}&lt;/b&gt;&lt;br&gt;Số liệu cải cách hành chính cho cơ quan cấp xã, huyện và tỉnh: nhập không cần Internet, đối chiếu với chỉ tiêu của tỉnh và tổng hợp lên cấp trên.</translation>
+    </message>
+    <message>
+        <source>Backed up to {path}</source>
+        <translation>Đã sao lưu vào {path}</translation>
+    </message>
+    <message>
+        <source>A second folder for the backups (a USB stick)</source>
+        <translation>Thư mục sao lưu thứ hai (USB)</translation>
     </message>
 </context>
 <context>
