@@ -146,14 +146,24 @@ def _write(store: Store, target: Path, why: str, when: datetime) -> None:
         raise
 
 
-def _copy_checked(src: Path, target: Path) -> None:
-    fd, name = tempfile.mkstemp(prefix=".~backup-", suffix=".db", dir=target.parent)
+def _synced_copy(src: Path, folder: Path, prefix: str) -> Path:
+    """src copied to a temporary name in folder and flushed to the disk (the caller renames or removes it)."""
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".db", dir=folder)
     os.close(fd)
     tmp = Path(name)
     try:
         shutil.copyfile(src, tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _copy_checked(src: Path, target: Path) -> None:
+    tmp = _synced_copy(src, target.parent, ".~backup-")
+    try:
         if not is_sound(tmp):
             raise StoreError("Bản sao bị lỗi khi chép.", "The copy was damaged while it was written.")
         os.replace(tmp, target)
@@ -274,13 +284,8 @@ def restore(db_path: Path | str, backup: Path | str) -> Path | None:
             if store is not None:
                 store.close()
     try:
-        fd, name = tempfile.mkstemp(prefix=".~restore-", suffix=".db", dir=db_path.parent)
-        os.close(fd)
-        tmp = Path(name)
+        tmp = _synced_copy(backup, db_path.parent, ".~restore-")
         try:
-            shutil.copyfile(backup, tmp)
-            with open(tmp, "rb+") as f:
-                os.fsync(f.fileno())
             for suffix in ("-wal", "-shm"):  # the old database's log must not be replayed onto the backup
                 Path(str(db_path) + suffix).unlink(missing_ok=True)
             os.replace(tmp, db_path)
