@@ -250,3 +250,17 @@ def test_figures_saved_are_there_after_a_restore_of_a_newer_backup(district):
     with Office.open(path) as office:
         assert office.report("18073", "2025Q2").stored["received_new"].value == 9
         assert office.store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_an_approval_by_another_parapp_locks_the_figures_at_once(district):
+    """The lock is read inside the write's own transaction: an approval another connection committed is seen."""
+    from parapp.store.values import LockedError
+
+    path = district.store.path
+    district.enter("18073", "2025Q1", {"resolved_on_time": "120"})
+    district.submit("18073", "2025Q1")
+    with Office.open(path) as other:  # the district's second window, or a script
+        other.approve("18073", "2025Q1")
+    with pytest.raises(LockedError):
+        district.enter("18073", "2025Q1", {"received_new": "121"})
+    assert district.report("18073", "2025Q1").stored["received_new"].value == 120

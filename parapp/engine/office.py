@@ -338,9 +338,8 @@ class Office:
                 notes.setdefault(code, comment)
         for code in notes:
             self.catalogue.element(code)
-        value_store.ensure_unlocked(self.store, u.code, u.name, str(p), _label(p))
         return value_store.write_values(self.store, u.code, str(p), checked, who or self.officer,
-                                        comments=notes, source=source)
+                                        comments=notes, source=source, lock=(u.name, _label(p)))
 
     def check_in_force(self, u: Unit, p: Period) -> None:
         """Refuse figures for a period the unit did not exist in (the 2025 reorganisation), naming where they go."""

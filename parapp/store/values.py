@@ -103,16 +103,20 @@ def ensure_unlocked(store: Store, unit: str, unit_name: str, period: str, period
 
 def write_values(store: Store, unit: str, period: str, values: dict[str, float | None], who: str,
                  comments: dict[str, str | None] | None = None, source: str | None = None,
-                 reason: str | None = None) -> int:
+                 reason: str | None = None, lock: tuple[str, Text] | None = None) -> int:
     """Store checked values (None clears one) and comments, each change with its audit row.
 
     One transaction (or part of the caller's). Returns how many values or comments changed.
-    An edit of a submitted or returned unit-period puts it back to draft.
+    An edit of a submitted or returned unit-period puts it back to draft. lock: (unit name, period label) to
+    refuse an approved unit-period, checked inside the write's own transaction, so that an approval another
+    ParApp committed a moment before is never missed.
     """
     comments = {k: (clean(v, multiline=True) or None) if v is not None else None for k, v in (comments or {}).items()}
     stamp = now()
     changed = 0
     with store.transaction() as c:
+        if lock is not None:
+            ensure_unlocked(store, unit, lock[0], period, lock[1])
         old = stored_values(store, unit, period)
         for element in sorted(set(values) | set(comments)):
             prev = old.get(element)
