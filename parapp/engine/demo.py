@@ -162,7 +162,7 @@ class _Rows:
 
 def _t(i: int, n: int = len(QUARTERS)) -> float:
     """Where quarter i of a time line of n quarters lies between its first (0) and its last (1)."""
-    return i / (n - 1)
+    return i / (n - 1) if n > 1 else 1.0
 
 
 def _clamp(x: float, lo: float, hi: float) -> float:

@@ -144,7 +144,7 @@ def _commune_rows(rng: random.Random, rows: _Rows, ch: _Character, line: list[Pe
                    online_end=ch.online[0] + (ch.online[1] - ch.online[0]) * line.index(active[-1]) / span)
     written = _dossier_return(rng, rows, flow, set(), failure,
                               "Hồ sơ đất đai chờ xác minh nguồn gốc sử dụng đất." if ch.backlog else None,
-                              quarters=active, carried=carried) if len(active) > 1 else _one_quarter(rows, active, flow, rng)
+                              quarters=active, carried=carried)
     ramps = {name: _ramp(rng, lo, hi, 0.0, 0.01, n) for name, (lo, hi) in (
         ("pay", ch.pay_online), ("transfers", ch.transfers_e), ("workfiles", ch.workfiles_online),
         ("no_resub", ch.no_resub))}
@@ -165,7 +165,7 @@ def _commune_rows(rng: random.Random, rows: _Rows, ch: _Character, line: list[Pe
         rate = ch.digitised.get(y - 1, ch.digitised[2021]) + (
             ch.digitised.get(y, 1.0) - ch.digitised.get(y - 1, ch.digitised[2021])) * p.index / 4
         rows.ratio(p, "results_digitised", "results_valid", ch.valid0 * 1.015 ** (i + 1), rate)
-    for k, y in enumerate(years):
+    for y in years:
         share = min(1.0, (y - 2021) / 5)
         if y == 2021:
             rows.ratio(y, "results_digitised", "results_valid", ch.valid0, ch.digitised[2021])
@@ -178,23 +178,7 @@ def _commune_rows(rng: random.Random, rows: _Rows, ch: _Character, line: list[Pe
                    0.8 + 0.2 * share * rng.uniform(0.85, 1.0))
         rows.ratio(y, "adults_with_bank_account", "adults_total", ch.adults * 1.008 ** (y - 2021),
                    ch.bank[0] + (ch.bank[1] - ch.bank[0]) * share)
-        del k
     return written
-
-
-def _one_quarter(rows: _Rows, active: list[Period], flow: _Flow, rng: random.Random) -> dict[str, dict[str, int]]:
-    """A dossier return of a single quarter (a time line that has just begun)."""
-    p = active[0]
-    received = round(flow.base * flow.growth ** (p.year - 2022))
-    pending = round(received * 0.06)
-    v = {"carried_over": round(received * 0.05), "received_new": received,
-         "received_online": round(received * flow.online_start), "resolved_early": 0,
-         "resolved_on_time": round(received * 0.05) + received - pending, "resolved_late": 0,
-         "pending_in_time": pending, "pending_overdue": 0, "late_apologised": 0}
-    for code, value in v.items():
-        rows.put(p, code, value)
-    del rng
-    return {str(p): v}
 
 
 def _office_rows(rng: random.Random, rows: _Rows, level: str, line: list[Period], active: list[Period],
@@ -206,8 +190,7 @@ def _office_rows(rng: random.Random, rows: _Rows, level: str, line: list[Period]
     span = n - 1
     first, last = line.index(active[0]), line.index(active[-1])
     flow = replace(flow, online_start=0.2 + 0.5 * first / span, online_end=0.2 + 0.5 * last / span)
-    written = _dossier_return(rng, rows, flow, set(), {}, None, quarters=active, carried=carried) \
-        if len(active) > 1 else _one_quarter(rows, active, flow, rng)
+    written = _dossier_return(rng, rows, flow, set(), {}, None, quarters=active, carried=carried)
     dvc, pay_proc = _ramp(rng, 0.84, 1.0, noise=0, n=n), _ramp(rng, 0.4, 0.88, n=n)
     pay_online, transfers_e = _ramp(rng, 0.1, 0.45, n=n), _ramp(rng, 0.55, 0.9, n=n)
     workfiles_online, inspections_d = _ramp(rng, 0.6, 0.92, n=n), _ramp(rng, 0.2, 0.62, n=n)
@@ -351,12 +334,9 @@ def make_today_demo(path: Path | str, seed: int = 2026, progress: Progress | Non
 def _share(store, link: unit_store.Link) -> float:
     if not link.divided:
         return 1.0
-    method = unit_store.division(store, link.predecessor)
-    if method == "shares":
+    if unit_store.division(store, link.predecessor) == "shares":
         return float(link.share or 0.0)
-    if method == "default":
-        return 1.0 if link.is_default else 0.0
-    return 1.0 if link.is_default else 0.0  # undecided: the demo's own figures still follow the default
+    return 1.0 if link.is_default else 0.0  # the default, or undecided: the demo's figures follow the default
 
 
 def _old_tree(rng, office, province: str, line, old_q, old_years, characters, tick) -> None:

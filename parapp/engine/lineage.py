@@ -233,10 +233,9 @@ def combine_units(catalogue: Catalogue, parts: list[tuple[Aggregate, float]]) ->
         else:
             out.values[code] = sum(agg.values[code] * s for agg, s in present)
         out.contributors[code] = sum(agg.contributors.get(code, 1) for agg, _s in present)
-    for agg, s in parts:
+    for agg, _s in parts:
         out.reported += agg.reported
         out.expected += agg.expected
-        del s
     return out
 
 

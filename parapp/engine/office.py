@@ -388,13 +388,6 @@ class Office:
         """The unit's figures (own, or rolled up with below) for any period, carried from its predecessors for
         a time before it existed (the 2025 reorganisation); the provenance says from which, else None."""
         u = unit if isinstance(unit, Unit) else self.unit(unit)
-        if not u.starts_after(period):
-            agg = aggregate(self.store, self.catalogue, u.code, period, below=below)
-            if below:
-                from parapp.engine.aggregate import coverage
-
-                agg.reported, agg.expected = coverage(self.store, u.code, period)
-            return agg, None
         return figures(self.store, self.catalogue, u, period, below)
 
     def area_roots(self) -> list[str]:

@@ -425,8 +425,7 @@ def take_in(office, path, who: str | None = None, dry_run: bool = False) -> Take
     olds = office._reorganised_from() - {json.loads(store.meta(META_KEY) or "{}").get("from_province")}
     found = _check_neighbour(n, olds)
     province = found.code
-    meta, units, values, statuses, audit = n.meta, n.units, n.values, n.statuses, n.audit
-    del meta
+    units, values, statuses, audit = n.units, n.values, n.statuses, n.audit
     mine = {r[0] for r in store.conn.execute("SELECT unit FROM unit_tree WHERE ancestor = ?", (province,))}
     theirs = {r[0]: r for r in units}
     # Taken in before (or figures of these units imported from returns since)? Compared on the official units.
