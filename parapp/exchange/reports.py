@@ -297,8 +297,9 @@ def _target_line(office, lang: str, ts=False) -> str:
     return _t(lang, "Bộ chỉ tiêu: ", "Target set: ") + ts.name.get(lang) + (f" ({doc})" if doc else "")
 
 
-def _no_target_note(office, period: Period, lang: str) -> str | None:
-    ts = office.target_set
+def _no_target_note(office, period: Period, lang: str, ts=False) -> str | None:
+    """Why nothing is judged, if so: the office's set, or the one given (after a merger, a unit's own)."""
+    ts = office.target_set if ts is False else ts
     if ts is None:
         return _t(lang, "Chưa chọn bộ chỉ tiêu nên không đánh giá đạt hay không đạt.",
                   "No target set is chosen, so nothing is judged met or missed.")
@@ -398,7 +399,9 @@ def compliance_sheet(office, unit: str, period: Period | str, out: Path | str, l
                                    f"{agg.reported}/{agg.expected} đơn vị trực thuộc đã có số liệu).",
                              f"Figures of the whole unit (its own and every unit below it; {agg.reported}/"
                              f"{agg.expected} units below have figures)."), 11, italic=True))
-    note = _no_target_note(office, p, lang)
+    # (with no set after a merger, the target note above says why already)
+    note = None if rep.target_set is None and rep.target_note is not None else \
+        _no_target_note(office, p, lang, rep.target_set)
     if note:
         story.append(para(note, 11, italic=True, colour="#5F6368"))
     story.append(Spacer(1, 8))
