@@ -52,7 +52,7 @@ from parapp.engine import demo  # noqa: E402
 from parapp.engine.office import Office  # noqa: E402
 from parapp.exchange import readers, returns  # noqa: E402
 from parapp.exchange.consolidated import export_consolidated  # noqa: E402
-from parapp.exchange.returns import META_SHEET, PASSWORD, SHEET, apply, export_return, preview  # noqa: E402
+from parapp.exchange.returns import META_SHEET, PASSWORD, SHEET, apply, export_return, preview, untrusted  # noqa: E402
 from parapp.store import units as unit_store  # noqa: E402
 from parapp.store import values as value_store  # noqa: E402
 
@@ -397,10 +397,10 @@ def time_import(office: Office, communes: list, files: list[Path], folder: Path,
 
     def checks_all() -> None:
         for p in files:
-            package = returns._check_zip(p)
+            package = untrusted._check_zip(p)
             kept = (package,) if package is not None else ()  # before 2026-11-23 nothing was kept
-            returns.scan_sheet(p, META_SHEET, *kept)
-            returns.scan_sheet(p, SHEET, *kept)
+            untrusted.scan_sheet(p, META_SHEET, *kept)
+            untrusted.scan_sheet(p, SHEET, *kept)
 
     a, b = measure(read_all, lambda: bare_read(files), runs)
     rows.append(("… of which reading the files in one process (read_return)", a, b, None))

@@ -21,7 +21,7 @@ from parapp.engine.aggregate import rollup
 from parapp.engine.compliance import STATUS_NAMES
 from parapp.engine.demo import make_demo
 from parapp.engine.office import Office
-from parapp.exchange import readers, returns
+from parapp.exchange import readers
 from parapp.exchange.returns import (
     META_SHEET,
     SHEET,
@@ -30,8 +30,10 @@ from parapp.exchange.returns import (
     export_return,
     export_templates,
     formula_cells,
+    importing,
     preview,
     read_return,
+    untrusted,
 )
 from parapp.i18n import ParAppError
 from parapp.store import units as unit_store
@@ -448,7 +450,7 @@ BAD = {
 
 def _edit_sheet_xml(good: Path, out: Path, change) -> Path:
     """The return with the report sheet's XML changed by change(bytes) -> bytes, in a sound zip."""
-    part = returns._sheet_xml_path(returns._Package(good, {}), SHEET)
+    part = untrusted._sheet_xml_path(untrusted._Package(good, {}), SHEET)
     with zipfile.ZipFile(good) as zf:
         parts = {i.filename: zf.read(i) for i in zf.infolist()}
     changed = change(parts[part])
@@ -759,7 +761,7 @@ def test_the_sheet_scan_sees_every_cell_calamine_reads(base, splices):
     from python_calamine import CalamineWorkbook
 
     _, good, _, _ = base
-    part = returns._sheet_xml_path(returns._Package(good, {}), SHEET)
+    part = untrusted._sheet_xml_path(untrusted._Package(good, {}), SHEET)
     with zipfile.ZipFile(good) as zf:
         parts = {i.filename: zf.read(i) for i in zf.infolist()}
     data = parts[part]
@@ -770,12 +772,12 @@ def test_the_sheet_scan_sees_every_cell_calamine_reads(base, splices):
         at %= len(data) + 1
         data = data[:at] + piece + data[at:]
     try:
-        reference = returns._scan_xml(good, SHEET, io.BytesIO(data))
+        reference = untrusted._scan_xml(good, SHEET, io.BytesIO(data))
     except ReturnError:
         reference = "far"
     except Exception:
         reference = None  # not well formed: no reference answer
-    quick = returns._quick_scan(data)
+    quick = untrusted._quick_scan(data)
     if quick is not None:
         assert reference != "far"
         if reference is not None and b"<!" not in data and b"<?" not in data[5:]:
@@ -797,7 +799,7 @@ def test_the_sheet_scan_sees_every_cell_calamine_reads(base, splices):
     except Exception:
         return  # calamine cannot read it: refused as damaged
     if sheet.end is not None:
-        assert sheet.end[0] < returns.MAX_ROWS and sheet.end[1] < returns.MAX_COLUMNS, (sheet.end, splices)
+        assert sheet.end[0] < untrusted.MAX_ROWS and sheet.end[1] < untrusted.MAX_COLUMNS, (sheet.end, splices)
 
 
 # ------------------------------------------------------------------------------------------------ reader workers
@@ -837,7 +839,7 @@ def test_a_file_that_ends_its_reader_is_refused_and_the_others_are_read(exported
         if i == 4:
             paths.append(shutil.copy(p, tmp_path / "crash-me.xlsx"))
     got = list(readers.read_many([Path(p) for p in paths], fresh.catalogue, crashing_reader.read_or_die,
-                                 returns._crashed))
+                                 importing._crashed))
     assert [p.name for p, _ in got] == [Path(p).name for p in paths]  # every file, in order
     for path, result in got:
         if path.name == "crash-me.xlsx":
@@ -847,7 +849,7 @@ def test_a_file_that_ends_its_reader_is_refused_and_the_others_are_read(exported
             assert result().unit == read_return(path, fresh.catalogue).unit
     # the workers were started again and still serve
     again = list(readers.read_many([Path(p) for p in paths if "crash" not in str(p)], fresh.catalogue,
-                                   crashing_reader.read_or_die, returns._crashed))
+                                   crashing_reader.read_or_die, importing._crashed))
     assert all(result().unit for _, result in again)
 
 

@@ -239,7 +239,7 @@ def _t(lang: str, vi: str, en: str) -> str:
 
 
 def _place(unit: Unit) -> str:
-    from parapp.exchange.returns import _place as place
+    from parapp.exchange.returns.form import _place as place
 
     return place(unit)
 

@@ -1,0 +1,377 @@
+"""The import of returns and filled-in templates: a preview of what each file would do, compared with the
+database, then its writing, all files or none."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from parapp.domain.periods import Period
+from parapp.engine.validation import Message, validate
+from parapp.exchange import readers
+from parapp.exchange.returns.common import Progress, ReturnError, _refuse
+from parapp.exchange.returns.form import META_SHEET, SHEET
+from parapp.exchange.returns.reading import ReturnFile, read_return
+from parapp.i18n import ParAppError, Text, clean, nfc
+from parapp.store import units as unit_store
+from parapp.store import values as value_store
+from parapp.store.db import now
+from parapp.store.units import Unit
+
+
+@dataclass
+class FilePreview:
+    """What importing one file would do; refused is set when it cannot be imported."""
+
+    path: Path
+    unit: Unit | None = None
+    period: Period | None = None
+    kind: str = "return"
+    new: list[tuple[str, float]] = field(default_factory=list)  # (element, value)
+    changes: list[tuple[str, float | None, float | None]] = field(default_factory=list)  # (element, old, new)
+    comments: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # (element, old, new)
+    failures: list[Message] = field(default_factory=list)  # validation of the figures as they would be
+    checksum_ok: bool = True
+    refused: ParAppError | None = None
+    warnings: list[Text] = field(default_factory=list)
+    status: tuple[str | None, str] | None = None  # (now, after the import) when the workflow status changes
+    file: ReturnFile | None = None
+
+    @property
+    def acceptable(self) -> bool:
+        return self.refused is None
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.new or self.changes or self.comments)
+
+
+def expand(paths: Iterable[Path | str]) -> list[Path]:
+    """Files as given, and the .xlsx files of folders (Excel's own ~$ lock files left out); each once."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            # A file in a folder that is not a link resolves to the resolved folder and its name: that spares a
+            # resolve() (a system call per part of the path) for each file.
+            folder = p.resolve()
+            found = []
+            with os.scandir(p) as entries:
+                for e in entries:
+                    f = p / e.name
+                    link = e.is_symlink()
+                    if (f.is_file() if link else e.is_file(follow_symlinks=False)) and f.suffix.lower() == ".xlsx" \
+                            and not f.name.startswith(("~$", ".~")):
+                        found.append((f, f.resolve() if link else folder / e.name))
+            found.sort(key=lambda item: item[0])
+        else:
+            found = [(p, p.resolve())]
+        for f, key in found:
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
+
+
+def _crashed(path: Path) -> ReturnError:
+    return _refuse(path, "làm trình đọc bảng tính dừng đột ngột: tệp bị hỏng hoặc có nội dung bất thường; không nhập.",
+                   "made the spreadsheet reader stop: the workbook is damaged or unusual; not imported.")
+
+
+def preview(office, paths: Iterable[Path | str], progress: Progress | None = None) -> list[FilePreview]:
+    """What importing each file (folders: their .xlsx files) would do. Reads only: nothing is written."""
+    files = expand(paths)
+    out: list[FilePreview] = []
+    here = _Here(office)
+    reading = readers.read_many(files, office.catalogue, read_return, _crashed)
+    try:
+        for i, (path, result) in enumerate(reading):
+            if progress is not None and progress(i, len(files)) is False:
+                break
+            pv = FilePreview(path)
+            try:
+                pv.file = result()
+                _compare(office, pv, here)
+            except ParAppError as e:
+                pv.refused = e
+            out.append(pv)
+    finally:
+        reading.close()
+    # two files for one unit-period: the officer must choose
+    by_key: dict[tuple[str, str], list[FilePreview]] = {}
+    for pv in out:
+        if pv.acceptable and pv.unit and pv.period:
+            by_key.setdefault((pv.unit.code, str(pv.period)), []).append(pv)
+    for group in by_key.values():
+        if len(group) > 1:
+            names = ", ".join(f'"{g.path.name}"' for g in group)
+            u, p = group[0].unit, group[0].period
+            for g in group:
+                g.refused = _refuse(
+                    g.path, f"có {len(group)} tệp cho cùng {u.name}, {p.label('vi')} ({names}); hãy chỉ chọn một.",
+                    f"{len(group)} files are for the same {u.name}, {p.label('en')} ({names}); choose one.")
+    if progress is not None:
+        progress(len(files), len(files))
+    return out
+
+
+class _Here:
+    """What every file of a preview is compared with, read once: the office's province and code, and the units
+    below it (retired ones too)."""
+
+    def __init__(self, office):
+        self.province, self.office = office.province_code, office.office_code
+        # After the 2025 reorganisation, returns of the old provinces it was made of are the office's too.
+        self.provinces = {self.province, *office._reorganised_from()}
+        self.below = {u.code: u for root in office.area_roots()
+                      for u in unit_store.subtree(office.store, root, include_retired=True) if u.code != self.office}
+
+
+def _compare(office, pv: FilePreview, here: _Here) -> None:
+    rf = pv.file
+    path = rf.path
+    pv.kind, pv.period = rf.kind, rf.period
+    province = here.province
+    if rf.province and rf.province not in here.provinces:
+        raise _refuse(path, f"là báo cáo của tỉnh mã {rf.province}, không thuộc tỉnh của văn phòng này "
+                            f"({province}).",
+                      f"is a return of the province with code {rf.province}, not of this office's province "
+                      f"({province}).", META_SHEET, rf.meta_cells.get("province"))
+    try:  # an official code names a unit of the tree in force for the return's period
+        key = unit_store.resolve(office.store, rf.unit, rf.period) if rf.unit else rf.unit
+    except ParAppError:
+        key = rf.unit
+    unit = here.below.get(key)
+    if unit is None:
+        try:
+            unit = office.unit(key)
+        except ParAppError:
+            raise _refuse(path, f'đơn vị mã "{rf.unit}" ({rf.unit_name}) không có trong cơ sở dữ liệu này.',
+                          f'the unit with code "{rf.unit}" ({rf.unit_name}) is not in this database.',
+                          META_SHEET, rf.meta_cells.get("unit")) from None
+        pv.unit = unit
+        raise _refuse(path, f"{unit.name} không phải là đơn vị cấp dưới của văn phòng này.",
+                      f"{unit.name} is not a unit below this office.", META_SHEET, rf.meta_cells.get("unit"))
+    pv.unit = unit
+    if not unit.active:
+        raise _refuse(path, f"{unit.name} đã giải thể, không nhận số liệu mới.",
+                      f"{unit.name} is retired and takes no new figures.")
+    try:
+        office.check_in_force(unit, rf.period)
+    except ParAppError as e:
+        raise _refuse(path, e.message("vi"), e.message("en"), META_SHEET, rf.meta_cells.get("period")) from None
+    for code, (vc, _cc) in rf.cells.items():
+        el = office.catalogue.elements[code]
+        if unit.level not in el.levels and (rf.values.get(code) is not None or rf.comments.get(code)):
+            raise _refuse(path, f"{el.name.vi} ({code}) không được nhập ở cấp của {unit.name}.",
+                          f"{el.name.en} ({code}) is not entered at the level of {unit.name}.", SHEET, vc)
+    st = value_store.get_status(office.store, unit.code, str(rf.period))
+    if st is not None and st.status == "approved":
+        raise _refuse(path, f"số liệu {rf.period.label('vi')} của {unit.name} đã được duyệt nên bị khoá; hãy trả lại "
+                            "(bỏ duyệt) trước khi nhập.",
+                      f"the figures of {unit.name} for {rf.period.label('en')} are approved and locked; return "
+                      "them (revoke the approval) before importing.")
+    incoming, notes = _incoming(rf)
+    stored = value_store.stored_values(office.store, unit.code, str(rf.period))
+    for code, new in incoming.items():
+        old = stored[code].value if code in stored else None
+        if old is None and new is not None:
+            pv.new.append((code, new))
+        elif old != new:
+            pv.changes.append((code, old, new))
+    for code, new in notes.items():
+        old = stored[code].comment if code in stored else None
+        has_value = incoming.get(code, old if code in stored else None) is not None
+        if new != old and has_value:
+            pv.comments.append((code, old, new))
+    merged = {k: s.value for k, s in stored.items()}
+    for code, v in incoming.items():
+        if v is None:
+            merged.pop(code, None)
+        else:
+            merged[code] = v
+    previous = office.previous_values(unit.code, rf.period)
+    pv.failures = validate(office.catalogue, merged, previous, unit.level)
+    current = st.status if st else None
+    after = current
+    if (pv.new or pv.changes or pv.comments) and current in (None, "submitted", "returned"):
+        after = "draft"  # as write_values does
+    if rf.kind == "return" and rf.status in ("submitted", "approved"):
+        after = "submitted"
+    pv.status = (current, after) if after is not None and after != current else None
+    pv.checksum_ok = rf.checksum_ok
+    if rf.kind == "template" and not any(v is not None for v in incoming.values()):
+        pv.warnings.append(Text("Mẫu chưa được điền số liệu nào.", "No figures were filled in on the template."))
+    if rf.kind == "return" and not rf.checksum_ok:
+        pv.warnings.append(Text("Tệp đã bị sửa sau khi xuất từ ParApp (mã kiểm tra không khớp); hãy xem kỹ các "
+                                "thay đổi.",
+                                "The file was edited after it was exported from ParApp (the checksum does not "
+                                "match); check the changes closely."))
+    ts = office.target_set
+    if rf.target_set and ts is not None and rf.target_set != ts.id:
+        pv.warnings.append(Text(f'Tệp lập theo bộ chỉ tiêu "{rf.target_set}", văn phòng này dùng "{ts.id}"; '
+                                "trạng thái đạt/không đạt sẽ được đánh giá lại.",
+                                f'The file was made under the target set "{rf.target_set}"; this office uses '
+                                f'"{ts.id}": statuses are judged again.'))
+    if rf.unit_name and nfc(rf.unit_name) != unit.name:
+        pv.warnings.append(Text(f'Tên đơn vị trong tệp là "{rf.unit_name}", trong cơ sở dữ liệu là "{unit.name}".',
+                                f'The unit is called "{rf.unit_name}" in the file and "{unit.name}" here.'))
+
+
+def _incoming(rf: ReturnFile) -> tuple[dict[str, float | None], dict[str, str | None]]:
+    """What the file would write: a return is the whole of the unit-period (an empty cell clears a value);
+    a filled-in template only adds what was typed."""
+    if rf.kind == "return":
+        return dict(rf.values), dict(rf.comments)
+    values = {k: v for k, v in rf.values.items() if v is not None}
+    return values, {k: c for k, c in rf.comments.items() if c}
+
+
+def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[Path]) -> int:
+    """Import the accepted files, all or none, in one transaction; returns how many values changed.
+
+    Each file is written as write_values writes it, with the file's name as its source (so the audit log
+    names it). A return exported from a submitted or approved unit-period arrives as submitted. An accepted
+    file that was refused, or a unit-period approved since the preview, refuses the whole import: nothing is
+    written.
+    """
+    accept = {Path(a) for a in accept}
+    chosen = [pv for pv in previews if pv.path in accept]
+    for pv in chosen:
+        if pv.refused is not None:  # nothing is imported: the file's own refusal says why
+            raise ReturnError(pv.refused.message("vi"), pv.refused.message("en"))
+    keys = [(pv.unit.code, str(pv.period)) for pv in chosen]
+    locked = value_store.statuses_of(office.store, keys)
+    for pv, key in zip(chosen, keys, strict=True):  # checked again: the database may have changed since the preview
+        if locked.get(key) == "approved":
+            value_store.ensure_unlocked(office.store, pv.unit.code, pv.unit.name, str(pv.period),
+                                        Text(pv.period.label("vi"), pv.period.label("en")))
+    who = office.officer
+    store = office.store
+    if chosen and not store.in_transaction:
+        from parapp.store.backup import make_backup
+
+        make_backup(store, "before-import")  # an import can be undone by restoring this
+    with store.transaction() as c:
+        writes = _Writes(store, who)
+        writes.read(keys)
+        # Locked since the check above? Then nothing is written. (A file never approves anything, so
+        # checking them all first gives the same answer as checking each just before its writes.)
+        for pv in chosen:
+            u, period = pv.unit.code, str(pv.period)
+            if writes.status(u, period) == "approved":
+                value_store.ensure_unlocked(store, u, pv.unit.name, period,
+                                            Text(pv.period.label("vi"), pv.period.label("en")))
+        for pv in chosen:
+            rf = pv.file
+            u, period = pv.unit.code, str(pv.period)
+            incoming, notes = _incoming(rf)
+            by = rf.prepared_by or rf.exported_by
+            reason = f"Nhập từ tệp {'báo cáo' if rf.kind == 'return' else 'mẫu'} {rf.path.name}" + \
+                (f" (người lập: {by})" if by else "")
+            writes.values(u, period, incoming, notes, rf.path.name, reason)
+            if rf.kind == "return" and rf.status in ("submitted", "approved") \
+                    and writes.status(u, period) != "submitted":
+                writes.submitted(u, period, rf.path.name)
+        writes.flush(c)
+    return writes.changed
+
+
+class _Writes:
+    """The writes of an import, worked out file by file exactly as value_store.write_values (and, for the
+    status of a submitted return, value_store.bulk_write) would make them, then made with one executemany per
+    table in the same order: the same rows, the same audit log (in the same order), one statement each
+    instead of two per value. What an earlier file of the same import wrote is seen by a later one."""
+
+    _UPSERT = ("INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
+               "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
+               "updated_at = excluded.updated_at, source = excluded.source")
+    _DELETE = "DELETE FROM data_values WHERE unit = ? AND period = ? AND element = ?"
+    _AUDIT = ("INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value, old_comment, "
+              "new_comment, reason, source, old_status, new_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    _STATUS = ("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) VALUES (?, ?, ?, ?, ?, ?) "
+               "ON CONFLICT(unit, period) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, "
+               "changed_at = excluded.changed_at, reason = excluded.reason")
+
+    def __init__(self, store, who: str):
+        self.store, self.who = store, who
+        self.changed = 0
+        self._stored: dict[tuple[str, str], dict[str, tuple[float, str | None]]] = {}
+        self._statuses: dict[tuple[str, str], str | None] = {}
+        self._values: list[tuple[bool, tuple]] = []  # (upsert?, parameters), in order
+        self._audit: list[tuple] = []
+        self._status_rows: list[tuple] = []
+
+    def read(self, keys: list[tuple[str, str]]) -> None:
+        """What the database holds for these unit-periods, read at once (in the transaction)."""
+        statuses = value_store.statuses_of(self.store, keys)
+        for key in keys:
+            self._statuses.setdefault(key, statuses.get(key))
+        for key, stored in value_store.values_of(self.store, keys).items():
+            self._stored.setdefault(key, stored)
+
+    def status(self, unit: str, period: str) -> str | None:
+        key = (unit, period)
+        if key not in self._statuses:
+            st = value_store.get_status(self.store, unit, period)
+            self._statuses[key] = st.status if st else None
+        return self._statuses[key]
+
+    def _set_status(self, unit: str, period: str, status: str, stamp: str, source: str | None) -> None:
+        self._status_rows.append((unit, period, status, self.who, stamp, None))
+        self._audit.append((stamp, self.who, "status", unit, period, None, None, None, None, None, None, source,
+                            self.status(unit, period), status))
+        self._statuses[(unit, period)] = status
+
+    def values(self, unit: str, period: str, values: dict[str, float | None], comments: dict[str, str | None],
+               source: str, reason: str) -> None:
+        """As value_store.write_values(store, unit, period, values, who, comments, source, reason)."""
+        who = self.who
+        comments = {k: (clean(v, multiline=True) or None) if v is not None else None for k, v in comments.items()}
+        stamp = now()
+        key = (unit, period)
+        if key not in self._stored:
+            self._stored[key] = {k: (s.value, s.comment)
+                                 for k, s in value_store.stored_values(self.store, unit, period).items()}
+        old = self._stored[key]
+        changed = 0
+        for element in sorted(set(values) | set(comments)):
+            prev = old.get(element)
+            old_value, old_comment = prev if prev else (None, None)
+            new_value = values[element] if element in values else old_value
+            new_comment = comments[element] if element in comments else old_comment
+            if new_value == old_value and new_comment == old_comment:
+                continue
+            if new_value is None:
+                if prev is None:
+                    continue
+                self._values.append((False, (unit, period, element)))
+                del old[element]
+                new_comment = None
+            else:
+                self._values.append((True, (unit, period, element, new_value, new_comment, who, stamp, source)))
+                old[element] = (float(new_value), new_comment)  # as SQLite gives it back: a REAL
+            self._audit.append((stamp, who, "value", unit, period, element, old_value, new_value, old_comment,
+                                new_comment, reason, source, None, None))
+            changed += 1
+        if changed and self.status(unit, period) in (None, "submitted", "returned"):
+            self._set_status(unit, period, "draft", stamp, None)
+        self.changed += changed
+
+    def submitted(self, unit: str, period: str, source: str) -> None:
+        """As value_store.bulk_write(store, (), who, source, [(unit, period, "submitted", None)])."""
+        self._set_status(unit, period, "submitted", now(), source)
+
+    def flush(self, c) -> None:
+        run: list[tuple] = []
+        for i, (upsert, params) in enumerate(self._values):
+            run.append(params)
+            if i + 1 == len(self._values) or self._values[i + 1][0] != upsert:
+                c.executemany(self._UPSERT if upsert else self._DELETE, run)
+                run = []
+        c.executemany(self._AUDIT, self._audit)
+        c.executemany(self._STATUS, self._status_rows)
