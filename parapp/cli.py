@@ -144,6 +144,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--folder", help="a second folder (a USB stick) that gets a copy of every backup; \"\" to stop")
     c = cmd("restore", "put a backup in the place of the office database (the database as it was is kept first)")
     c.add_argument("file", type=Path, help="the backup (.db)")
+    c = cmd("audit", "check that the history (the audit log, a hash chain) is whole and matches every stored value")
+    c.add_argument("action", choices=("verify",))
+    c.add_argument("--quick", action="store_true", help="only the newest rows of the chain (as at start)")
+    c.add_argument("--return", dest="returns", type=Path, nargs="+", metavar="FILE",
+                   help="also check the chain's head named by returns exported from this office")
+    c.add_argument("--json", action="store_true")
     c = cmd("shares", "how a divided old commune's figures go to its successors; without --unit, list the "
                       "divided ones")
     c.add_argument("--unit", help="the old commune that was divided")
@@ -783,6 +789,44 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from parapp.store import audit
+
+    with _open(args) as office:
+        verdict = audit.verify(office.store, quick=args.quick)
+        heads = []
+        for path in args.returns or ():
+            from parapp.exchange.returns import read_return
+
+            rf = read_return(path, office.catalogue)
+            if rf.chain_head is None:
+                heads.append((path, None, _t("không ghi đầu chuỗi lịch sử (mẫu trống hoặc bản cũ)",
+                                             "names no head of the history (a template or an older return)")))
+                continue
+            id_, hash_ = rf.chain_head
+            found = audit.verify_head(office.store, id_, hash_)
+            heads.append((path, found, _t(f"dòng {id_}: " + ("khớp" if found else "KHÔNG KHỚP" if found is False
+                                                            else "không có trong lịch sử này"),
+                                          f"row {id_}: " + ("matches" if found else "DOES NOT MATCH"
+                                                            if found is False else "not in this history"))))
+        bad_head = any(found is False for _p, found, _m in heads)
+        if args.json:
+            print(json.dumps({
+                "ok": verdict.ok and not bad_head, "rows": verdict.rows, "complete": verdict.complete,
+                "head": list(verdict.head) if verdict.head else None, "broken_at": verdict.broken_at,
+                "anchor": verdict.anchor, "anchors_checked": verdict.anchors_checked,
+                "abandoned_by_restore": verdict.abandoned,
+                "drift": [{"unit": d.unit, "period": d.period, "element": d.element, "stored": d.stored,
+                           "history": d.chained} for d in verdict.drift],
+                "returns": [{"file": str(p), "matches": found} for p, found, _m in heads],
+                "message": verdict.message(_lang)}, ensure_ascii=False, indent=2))
+        else:
+            print(verdict.message(_lang))
+            for path, _found, message in heads:
+                print(f"  {path.name}: {message}")
+    return 0 if verdict.ok and not bad_head else 2
+
+
 def cmd_gui(args) -> int:
     try:
         from parapp.gui.app import run
@@ -801,6 +845,7 @@ COMMANDS = {
     "export-return": cmd_export_return, "template": cmd_template, "import-returns": cmd_import_returns,
     "consolidate": cmd_consolidate, "outbox": cmd_outbox, "report": cmd_report,
     "reorganise": cmd_reorganise, "shares": cmd_shares, "backup": cmd_backup, "restore": cmd_restore,
+    "audit": cmd_audit,
 }
 
 

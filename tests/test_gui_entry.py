@@ -135,3 +135,26 @@ def test_submit_approve_and_the_lock(qtbot, office, tab, qtmodeltester):
     m = tab.model
     assert not (m.flags(m.index(m.row_of("received_new"), VALUE)) & Qt.ItemFlag.ItemIsEditable)
     assert "🔒" in tab.banner.text()
+
+
+def test_a_value_changed_with_another_tool_is_marked_as_such(qtbot, office, tab):
+    import sqlite3
+
+    office.enter("40", "2021", {"received_new": "37657", "resolved_on_time": "33270"})
+    conn = sqlite3.connect(office.store.path)
+    conn.execute("UPDATE data_values SET value = 40000 WHERE unit = '40' AND period = '2021' "
+                 "AND element = 'received_new'")
+    conn.commit()
+    conn.close()
+    tab.set_context(office, "40", Period.parse("2021"))
+    # (Qt's own texts are untranslated in these tests; numbers follow the Vietnamese locale.)
+    marked = "⚠ Changed outside ParApp"
+    assert cell(tab, "received_new", STATUS) == marked
+    m = tab.model
+    tip = m.data(m.index(m.row_of("received_new"), VALUE), Qt.ItemDataRole.ToolTipRole)
+    assert "the history says 37.657, the database holds 40.000" in tip
+    assert "changed with another tool" in tab.banner.text()
+    assert cell(tab, "resolved_on_time", STATUS) != marked
+    # Saving a value again through ParApp puts it back in the history.
+    type_value(qtbot, tab, "received_new", "37657")
+    assert cell(tab, "received_new", STATUS) != marked

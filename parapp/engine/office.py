@@ -28,6 +28,7 @@ from parapp.engine.compliance import IndicatorResult, assess
 from parapp.engine.lineage import Provenance, figures
 from parapp.engine.validation import Message, validate
 from parapp.i18n import ParAppError, Text, nfc, parse_number
+from parapp.store import audit
 from parapp.store import units as unit_store
 from parapp.store import values as value_store
 from parapp.store.db import Store, StoreError, now
@@ -56,6 +57,8 @@ class UnitReport:
     lineage: Provenance | None = None
     target_set: TargetSet | None = None  # the set that judged it (after a merger, maybe a predecessor's)
     target_note: Text | None = None  # why that set, or none, after a merger
+    # Stored values that are not what their history says (changed with another tool), by element.
+    tampered: dict[str, audit.Drift] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -289,8 +292,7 @@ class Office:
             c.execute("INSERT INTO target_sets(id, toml, imported_at, imported_by) VALUES (?, ?, ?, ?) "
                       "ON CONFLICT(id) DO UPDATE SET toml = excluded.toml, imported_at = excluded.imported_at, "
                       "imported_by = excluded.imported_by", (ts.id, ts.source_text, now(), self.officer))
-            c.execute("INSERT INTO audit_log(at, who, action, reason, source) VALUES (?, ?, 'target_set', ?, ?)",
-                      (now(), self.officer, ts.id, str(path)))
+            audit.append(c, [dict(at=now(), who=self.officer, action="target_set", reason=ts.id, source=str(path))])
         self._target_set = None
         return ts
 
@@ -431,7 +433,8 @@ class Office:
         indicators = assess(self.catalogue, ts, u.level, p, own.values, self.history_lookup(u.code, False), self.margin)
         messages = validate(self.catalogue, own.values, prev, u.level)
         rep = UnitReport(u, p, value_store.get_status(self.store, u.code, str(p)), own, stored, indicators, messages,
-                         lineage=lineage, target_set=ts, target_note=self.target_note(u, p))
+                         lineage=lineage, target_set=ts, target_note=self.target_note(u, p),
+                         tampered={d.element: d for d in audit.drift(self.store.conn, u.code, str(p))})
         has_below = self.store.conn.execute("SELECT 1 FROM units WHERE parent = ? LIMIT 1", (u.code,)).fetchone()
         if with_rollup or (with_rollup is None and has_below):
             if u.starts_after(p):

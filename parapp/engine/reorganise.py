@@ -26,6 +26,7 @@ from parapp.domain import unitlists
 from parapp.domain.periods import Period
 from parapp.domain.unitlists import REORGANISATION_DATE, OfficialUnit, Succession
 from parapp.i18n import ParAppError, Text
+from parapp.store import audit as audit_store
 from parapp.store import units as unit_store
 from parapp.store.db import now
 
@@ -278,8 +279,7 @@ def reorganise(office, office_code: str | None = None, who: str | None = None,
                            (META_KEY, json.dumps(info, ensure_ascii=False))):
             c.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                       (key, value))
-        c.execute("INSERT INTO audit_log(at, who, action, unit, reason) VALUES (?, ?, 'reorganise', ?, ?)",
-                  (stamp, who, p.office_after, p.summary().vi))
+        audit_store.append(c, [dict(at=stamp, who=who, action="reorganise", unit=p.office_after, reason=p.summary().vi)])
     if progress is not None:
         progress(3, 3)
     office._target_set = None
@@ -500,11 +500,8 @@ def take_in(office, path, who: str | None = None, dry_run: bool = False) -> Take
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
         c.executemany("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) "
                       "VALUES (?, ?, ?, ?, ?, ?)", statuses)
-        c.executemany("INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value, old_comment, "
-                      "new_comment, old_status, new_status, reason, source) VALUES "
-                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      [(*a[:13], f"{label}: {a[13]}" if a[13] else label) for a in audit])
+        audit_store.append(c, [(*a[:13], f"{label}: {a[13]}" if a[13] else label) for a in audit])
         result = TakenIn(found, len(values), len(statuses), len(audit), len(added))
-        c.execute("INSERT INTO audit_log(at, who, action, unit, reason, source) VALUES (?, ?, 'take_in', ?, ?, ?)",
-                  (stamp, who, province, result.summary().vi, str(path)))
+        audit_store.append(c, [dict(at=stamp, who=who, action="take_in", unit=province, reason=result.summary().vi,
+                                    source=str(path))])
     return result

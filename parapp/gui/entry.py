@@ -32,7 +32,7 @@ from parapp.gui.qt import (
     QWidget,
     Signal,
 )
-from parapp.gui.style import ERROR_TINT, GROUP_TINT, STATUS_STYLE, WARNING_TINT
+from parapp.gui.style import ERROR_TINT, GROUP_TINT, STATUS_STYLE, TAMPER_TINT, WARNING_TINT
 from parapp.i18n import ParAppError, format_number, language
 
 NAME, VALUE, TARGET, STATUS, COMMENT = range(5)
@@ -167,6 +167,7 @@ class EntryModel(QAbstractTableModel):
         value = rep.own.values.get(el.code)
         stored = rep.stored.get(el.code)
         msgs = self._messages.get(el.code, [])
+        tampered = rep.tampered.get(el.code)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == NAME:
                 return el.name.get() if role == Qt.ItemDataRole.DisplayRole else None
@@ -176,12 +177,16 @@ class EntryModel(QAbstractTableModel):
                 return format_number(value, 0 if el.is_whole else _decimals(value))
             if col == COMMENT:
                 return (stored.comment or "") if stored else ""
+            if col == STATUS and tampered and role == Qt.ItemDataRole.DisplayRole:
+                return "⚠ " + self.tr("Changed outside ParApp")
             if col == STATUS and msgs and role == Qt.ItemDataRole.DisplayRole:
                 worst = "error" if any(m.severity == "error" for m in msgs) else "warning"
                 return ("⚠ " + self.tr("Error")) if worst == "error" else ("⚠ " + self.tr("Warning"))
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == VALUE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and col in (VALUE, STATUS) and tampered:
+            return QBrush(QColor(TAMPER_TINT))
         if role == Qt.ItemDataRole.BackgroundRole and col in (VALUE, STATUS) and msgs:
             return QBrush(QColor(ERROR_TINT if any(m.severity == "error" for m in msgs) else WARNING_TINT))
         if role == Qt.ItemDataRole.FontRole and col == VALUE and value is not None and stored is None:
@@ -196,11 +201,23 @@ class EntryModel(QAbstractTableModel):
                 lines.append(self.tr("Computed from the shorter periods; typing a value here stores one for this period."))
             if stored and stored.updated_by:
                 lines.append(self.tr("Entered by {who}").format(who=stored.updated_by))
+            if tampered:
+                lines.append("⚠ " + self._tamper_text(el, tampered))
             lines += [("⚠ " if m.severity == "error" else "△ ") + m.describe(language()) for m in msgs]
             return "\n".join(lines)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole and tampered:
+            return self._tamper_text(el, tampered)
         if role == Qt.ItemDataRole.AccessibleDescriptionRole and msgs:
             return "; ".join(m.describe(language()) for m in msgs)
         return None
+
+    def _tamper_text(self, el: Element, d) -> str:
+        def show(v):
+            return self.tr("(none)") if v is None else format_number(v, 0 if el.is_whole else _decimals(v))
+
+        return self.tr("This value was changed with another tool, not ParApp: the history says {chained}, the "
+                       "database holds {stored}. Saving a value here records it in the history again.").format(
+            chained=show(d.chained), stored=show(d.stored))
 
     def _indicator_data(self, ind: Indicator, col: int, role: int):
         r = self._results.get(ind.code)
@@ -461,6 +478,10 @@ class EntryTab(QWidget):
             text += "<br>↩ " + self.tr("Returned by the level above: {reason}").format(reason=st.reason or "")
         elif st and st.status == "submitted":
             text += "<br>➜ " + self.tr("Submitted; editing a value puts the figures back to draft.")
+        if rep.tampered:
+            text += '<br><span style="color:#6A1B9A;">⚠ ' + html.escape(self.tr(
+                "{n} value(s) here were changed with another tool, not ParApp (marked in purple); File → Check the "
+                "history says more.").format(n=len(rep.tampered))) + "</span>"
         errors = [m for m in rep.messages if m.severity == "error"]
         if errors:
             text += "<br>⚠ " + self.tr("Checks failing: {n}. The cells involved are marked.").format(n=len(errors))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import sqlite3
 
 from parapp.domain.periods import Period
@@ -140,6 +141,13 @@ class MainWindow(QMainWindow):
         self.tiers_hint.linkActivated.connect(lambda _l: self.reorganise())
         self.tiers_hint.setVisible(self.office.tiers == 3)
         right_lay.addWidget(self.tiers_hint)
+        self.history_alert = QLabel(right)  # what the check of the history found, if anything
+        self.history_alert.setWordWrap(True)
+        self.history_alert.setObjectName("history-alert")
+        self.history_alert.setStyleSheet("QLabel#history-alert { background: #F3E5F5; color: #4A148C; padding: 6px; }")
+        self.history_alert.linkActivated.connect(lambda _l: self.check_history())
+        self.history_alert.hide()
+        right_lay.addWidget(self.history_alert)
         right_lay.addWidget(self.tabs, 1)
         split = QSplitter(self)
         split.addWidget(left)
@@ -166,6 +174,7 @@ class MainWindow(QMainWindow):
         self.backup_timer.setInterval(60 * 60 * 1000)
         self.backup_timer.timeout.connect(self._daily_backup)
         self.backup_timer.start()
+        QTimer.singleShot(0, self._check_history_quietly)
 
     def _build_actions(self) -> None:
         m = self.menuBar()
@@ -177,6 +186,7 @@ class MainWindow(QMainWindow):
         self._action(file, self.tr("&Back up now"), self.back_up)
         self._action(file, self.tr("&Restore from a backup…"), self.restore_requested.emit)
         self._action(file, self.tr("Second backup &folder (USB stick)…"), self.choose_backup_folder)
+        self._action(file, self.tr("Check the &history…"), self.check_history)
         file.addSeparator()
         self.reorganise_action = self._action(
             file, self.tr("Carry into the &two-tier structure (1 July 2025)…") if self.office.tiers == 3
@@ -423,6 +433,44 @@ class MainWindow(QMainWindow):
                 QMessageBox.warning(self, "ParApp", e.message())
                 return
             self.back_up()
+
+    # -- the history's chain ------------------------------------------------------------------------
+
+    def _show_verdict(self, verdict) -> None:
+        if verdict is None or verdict.cancelled:
+            return
+        if verdict.ok:
+            self.history_alert.hide()
+            return
+        self.history_alert.setText("⚠ " + html.escape(verdict.message(language())) + " <a href=\"check\">"
+                                   + self.tr("Check the whole history…") + "</a>")
+        self.history_alert.show()
+
+    def _check_history_quietly(self) -> None:
+        """At start, on a thread of its own: the newest rows of the chain, the backups' heads, every value."""
+        from parapp.gui.workers import in_background
+        from parapp.store import audit
+
+        path = self.office.store.path
+        in_background(lambda: audit.verify_file(path, quick=True), self._show_verdict)
+
+    def check_history(self) -> None:
+        """File → Check the history: the whole chain, with a progress bar and Cancel."""
+        from parapp.gui.workers import Task
+        from parapp.store import audit
+
+        path = self.office.store.path
+
+        def done(verdict) -> None:
+            self._show_verdict(verdict)
+            box = QMessageBox.information if verdict.ok else QMessageBox.warning
+            box(self, self.tr("The history"), verdict.message(language()))
+
+        task = Task(self, self.tr("Checking the history…"), lambda progress: audit.verify_file(path, progress=progress))
+        task.finished.connect(done)
+        task.failed.connect(lambda e, _t: QMessageBox.warning(
+            self, "ParApp", e.message() if isinstance(e, ParAppError) else str(e)))
+        self._history_task = task.start()
 
     def closeEvent(self, event) -> None:
         from parapp.gui.workers import wait_all

@@ -30,3 +30,4 @@ WORKFLOW_STYLE["errors"] = StatusStyle("⚠", *STATUS_COLOURS["missed"], Text("C
 ERROR_TINT = STATUS_COLOURS["missed"][1]
 GROUP_TINT = palette.GROUP_TINT
 WARNING_TINT = STATUS_COLOURS["at_risk"][1]
+TAMPER_TINT = "#E1BEE7"  # a value changed with another tool than ParApp: neither an error nor a warning

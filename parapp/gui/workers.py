@@ -119,3 +119,18 @@ class Task(QObject):
 def wait_all(timeout_ms: int = 30000) -> bool:
     """Wait for every running task (used on quit and in tests)."""
     return QThreadPool.globalInstance().waitForDone(timeout_ms)
+
+
+_quiet: set[_Runnable] = set()
+
+
+def in_background(fn: Callable[[], Any], done: Callable[[object], None]) -> None:
+    """Work the officer did not ask for (a check at start): no dialog, no progress; done(result) on the GUI
+    thread if it succeeds (connect a method of a QObject: it is dropped if that object is gone by then).
+    A failure says nothing: such work must never stand in the officer's way."""
+    runnable = _Runnable(lambda _progress: fn(), threading.Event())
+    _quiet.add(runnable)
+    runnable.signals.done.connect(done)
+    runnable.signals.done.connect(lambda _r: _quiet.discard(runnable))
+    runnable.signals.failed.connect(lambda _e, _t: _quiet.discard(runnable))
+    QThreadPool.globalInstance().start(runnable)

@@ -110,7 +110,7 @@ def make_backup(store: Store, why: str = "manual", out: Path | str | None = None
     return target
 
 
-def _write(store: Store, target: Path, why: str, when: datetime) -> None:
+def _write(store: Store, target: Path, why: str, when: datetime, extra: dict[str, str] | None = None) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=".~backup-", suffix=".db", dir=target.parent)
@@ -125,7 +125,7 @@ def _write(store: Store, target: Path, why: str, when: datetime) -> None:
             dst.execute("PRAGMA journal_mode = DELETE")
             with dst:
                 for key, value in (("backup_of", str(Path(store.path).resolve())), ("backup_at", now()),
-                                   ("backup_reason", why)):
+                                   ("backup_reason", why), *(extra or {}).items()):
                     dst.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
             check = dst.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
@@ -249,6 +249,14 @@ def damaged_message(path: Path | str) -> DamagedError:
         "or File → Restore from a backup.", b)
 
 
+def _head_of(path: Path) -> int:
+    conn = sqlite3.connect(f"{file_uri(path)}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+    finally:
+        conn.close()
+
+
 def restore(db_path: Path | str, backup: Path | str) -> Path | None:
     """Put a backup in the place of the database (which must not be open here). The database as it was is kept
     first (a backup, or for a damaged file a plain copy); returns that copy. All or nothing: the new file takes
@@ -268,7 +276,10 @@ def restore(db_path: Path | str, backup: Path | str) -> Path | None:
             store = None
         try:
             if store is not None:
-                _write(store, safety, "before-restore", when)
+                # The history after the restored backup's head is left behind: its later backups are of a branch
+                # no longer followed, which the check of the history must not take for tampering.
+                _write(store, safety, "before-restore", when, {"restored_to": str(_head_of(backup)),
+                                                                "restored_from": str(backup)})
                 # Everything committed goes into the file, so that its log can go before the rename below.
                 store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             else:  # damaged: keep it as it is, bytes and WAL, for the technical support

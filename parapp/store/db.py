@@ -117,7 +117,30 @@ def _migration_2(db: sqlite_utils.Database) -> None:
         set_by TEXT, set_at TEXT) WITHOUT ROWID""")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """The audit log becomes a hash chain (parapp.store.audit); units' signing keys as learned from their returns;
+    the office's own signing key."""
+    from parapp.store import audit, keys
+
+    c = db.conn
+    c.execute("ALTER TABLE audit_log ADD COLUMN hash TEXT")
+    c.execute("DROP TRIGGER audit_log_no_update")
+    audit.rechain(c)
+    c.execute("""CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")
+    # A unit's public key, learned from its first signed return (trust on first use) or accepted later with a
+    # reason; each change also has its audit row.
+    c.execute("""CREATE TABLE unit_keys (
+        unit TEXT PRIMARY KEY REFERENCES units(code),
+        public_key TEXT NOT NULL,
+        learned_at TEXT NOT NULL,
+        learned_from TEXT,
+        how TEXT NOT NULL CHECK (how IN ('first_use', 'accepted', 'template')),
+        reason TEXT) WITHOUT ROWID""")
+    keys.ensure_office_key(c)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

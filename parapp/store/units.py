@@ -10,6 +10,7 @@ from parapp.domain.catalogue import LEVEL_NAMES
 from parapp.domain.periods import Period
 from parapp.domain.unitlists import OfficialUnit, kind_from_name
 from parapp.i18n import ParAppError, clean, nfc
+from parapp.store import audit
 from parapp.store.db import Store, now
 
 TIERS = {3: ("province", "district", "commune"), 2: ("province", "commune")}
@@ -247,8 +248,7 @@ def set_division(store: Store, predecessor: str, who: str, shares: dict[str, flo
                   "ON CONFLICT(predecessor) DO UPDATE SET method = excluded.method, set_by = excluded.set_by, "
                   "set_at = excluded.set_at", (predecessor, method, who, stamp))
         detail = "default" if shares is None else ", ".join(f"{k} {v:.4g}" for k, v in sorted(shares.items()))
-        c.execute("INSERT INTO audit_log(at, who, action, unit, reason) VALUES (?, ?, 'division', ?, ?)",
-                  (stamp, who, predecessor, detail))
+        audit.append(c, [dict(at=stamp, who=who, action="division", unit=predecessor, reason=detail)])
 
 
 def is_below(store: Store, code: str, ancestor: str) -> bool:
@@ -273,8 +273,7 @@ def rename_unit(store: Store, code: str, name: str, who: str) -> Unit:
         raise UnitError("Tên đơn vị không được để trống.", "A unit's name cannot be empty.")
     with store.transaction() as c:
         c.execute("UPDATE units SET name = ?, kind = ? WHERE code = ?", (name, _kind(name, unit.kind), code))
-        c.execute("INSERT INTO audit_log(at, who, action, unit, reason) VALUES (?, ?, 'rename', ?, ?)",
-                  (now(), who, code, f"{unit.name} → {name}"))
+        audit.append(c, [dict(at=now(), who=who, action="rename", unit=code, reason=f"{unit.name} → {name}")])
     return get_unit(store, code)
 
 
@@ -303,8 +302,7 @@ def add_unit(store: Store, parent: str, name: str, who: str, code: str | None = 
         c.execute("INSERT INTO unit_tree(ancestor, unit, depth) SELECT ancestor, ?, depth + 1 FROM unit_tree "
                   "WHERE unit = ?", (code, parent))
         c.execute("INSERT INTO unit_tree(ancestor, unit, depth) VALUES (?, ?, 0)", (code, code))
-        c.execute("INSERT INTO audit_log(at, who, action, unit, reason) VALUES (?, ?, 'add_unit', ?, ?)",
-                  (now(), who, code, name))
+        audit.append(c, [dict(at=now(), who=who, action="add_unit", unit=code, reason=name)])
     return get_unit(store, code)
 
 
@@ -316,6 +314,5 @@ def retire_unit(store: Store, code: str, who: str, reason: str = "") -> Unit:
                         f"{unit.name} still has active units below it; retire or move them first.")
     with store.transaction() as c:
         c.execute("UPDATE units SET active = 0, retired_at = ? WHERE code = ?", (now(), code))
-        c.execute("INSERT INTO audit_log(at, who, action, unit, reason) VALUES (?, ?, 'retire_unit', ?, ?)",
-                  (now(), who, code, reason))
+        audit.append(c, [dict(at=now(), who=who, action="retire_unit", unit=code, reason=reason)])
     return get_unit(store, code)

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from parapp.i18n import ParAppError, Text, clean
+from parapp.store import audit
 from parapp.store.db import Store, now
 
 STATUSES = ("draft", "submitted", "approved", "returned")
@@ -101,53 +102,136 @@ def ensure_unlocked(store: Store, unit: str, unit_name: str, period: str, period
             "must return them before they can be changed.")
 
 
+class Batch:
+    """The one write path of figures: entry and import alike. Values and statuses are worked out unit-period by
+    unit-period (what an earlier call wrote is seen by a later one), then written with one executemany per
+    table, the audit rows appended to the chain in the order they were made. Use inside store.transaction():
+
+        with store.transaction() as c:
+            batch = Batch(store, who)
+            batch.values(unit, period, {...}, {...}, source, reason)
+            batch.flush(c)
+
+    A change of a submitted or returned (or not yet started) unit-period puts it back to draft.
+    """
+
+    _UPSERT = ("INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
+               "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
+               "updated_at = excluded.updated_at, source = excluded.source")
+    _DELETE = "DELETE FROM data_values WHERE unit = ? AND period = ? AND element = ?"
+    _STATUS = ("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) VALUES (?, ?, ?, ?, ?, ?) "
+               "ON CONFLICT(unit, period) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, "
+               "changed_at = excluded.changed_at, reason = excluded.reason")
+
+    def __init__(self, store: Store, who: str):
+        self.store, self.who = store, who
+        self.changed = 0
+        self._stored: dict[tuple[str, str], dict[str, tuple[float, str | None]]] = {}
+        self._statuses: dict[tuple[str, str], str | None] = {}
+        self._values: list[tuple[bool, tuple]] = []  # (upsert?, parameters), in order
+        self._audit: list[tuple] = []
+        self._status_rows: list[tuple] = []
+
+    def read(self, keys: list[tuple[str, str]]) -> None:
+        """What the database holds for these unit-periods, read at once (call it inside the transaction)."""
+        statuses = statuses_of(self.store, keys)
+        for key in keys:
+            self._statuses.setdefault(key, statuses.get(key))
+        for key, stored in values_of(self.store, keys).items():
+            self._stored.setdefault(key, stored)
+
+    def status(self, unit: str, period: str) -> str | None:
+        key = (unit, period)
+        if key not in self._statuses:
+            st = get_status(self.store, unit, period)
+            self._statuses[key] = st.status if st else None
+        return self._statuses[key]
+
+    def set_status(self, unit: str, period: str, status: str, source: str | None = None,
+                   reason: str | None = None) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        stamp = now()
+        reason = clean(reason, multiline=True) or None if reason else None
+        self._status_rows.append((unit, period, status, self.who, stamp, reason))
+        self._audit.append((stamp, self.who, "status", unit, period, None, None, None, None, None,
+                            self.status(unit, period), status, reason, source))
+        self._statuses[(unit, period)] = status
+
+    def values(self, unit: str, period: str, values: dict[str, float | None],
+               comments: dict[str, str | None] | None = None, source: str | None = None,
+               reason: str | None = None) -> int:
+        """Checked values (None clears one) and comments of one unit-period; returns how many changed."""
+        who = self.who
+        comments = {k: (clean(v, multiline=True) or None) if v is not None else None
+                    for k, v in (comments or {}).items()}
+        stamp = now()
+        key = (unit, period)
+        if key not in self._stored:
+            self._stored[key] = {k: (s.value, s.comment) for k, s in stored_values(self.store, unit, period).items()}
+        old = self._stored[key]
+        changed = 0
+        for element in sorted(set(values) | set(comments)):
+            prev = old.get(element)
+            old_value, old_comment = prev if prev else (None, None)
+            new_value = values[element] if element in values else old_value
+            new_comment = comments[element] if element in comments else old_comment
+            if new_value is not None:
+                new_value = float(new_value)  # as SQLite gives it back: a REAL
+            if new_value == old_value and new_comment == old_comment:
+                continue
+            if new_value is None:
+                if prev is None:
+                    continue
+                self._values.append((False, (unit, period, element)))
+                del old[element]
+                new_comment = None
+            else:
+                self._values.append((True, (unit, period, element, new_value, new_comment, who, stamp, source)))
+                old[element] = (new_value, new_comment)
+            self._audit.append((stamp, who, "value", unit, period, element, old_value, new_value, old_comment,
+                                new_comment, None, None, reason, source))
+            changed += 1
+        if changed and self.status(unit, period) in (None, "submitted", "returned"):
+            self.set_status(unit, period, "draft")
+        self.changed += changed
+        return changed
+
+    def add_audit(self, **row) -> None:
+        """One more audit row of this batch (for example the acceptance of a return's signature)."""
+        self._audit.append(tuple(row.get(k) for k in audit.COLUMNS))
+
+    def flush(self, c) -> tuple[int, str] | None:
+        """Write what the batch worked out; returns the chain's new head."""
+        run: list[tuple] = []
+        for i, (upsert, params) in enumerate(self._values):
+            run.append(params)
+            if i + 1 == len(self._values) or self._values[i + 1][0] != upsert:
+                c.executemany(self._UPSERT if upsert else self._DELETE, run)
+                run = []
+        c.executemany(self._STATUS, self._status_rows)
+        top = audit.append(c, self._audit)
+        self._values, self._audit, self._status_rows = [], [], []
+        return top
+
+
 def write_values(store: Store, unit: str, period: str, values: dict[str, float | None], who: str,
                  comments: dict[str, str | None] | None = None, source: str | None = None,
                  reason: str | None = None, lock: tuple[str, Text] | None = None) -> int:
-    """Store checked values (None clears one) and comments, each change with its audit row.
+    """Store checked values (None clears one) and comments, each change with its audit row (a Batch).
 
     One transaction (or part of the caller's). Returns how many values or comments changed.
     An edit of a submitted or returned unit-period puts it back to draft. lock: (unit name, period label) to
     refuse an approved unit-period, checked inside the write's own transaction, so that an approval another
     ParApp committed a moment before is never missed.
     """
-    comments = {k: (clean(v, multiline=True) or None) if v is not None else None for k, v in (comments or {}).items()}
-    stamp = now()
-    changed = 0
     with store.transaction() as c:
         if lock is not None:
             ensure_unlocked(store, unit, lock[0], period, lock[1])
-        old = stored_values(store, unit, period)
-        for element in sorted(set(values) | set(comments)):
-            prev = old.get(element)
-            old_value = prev.value if prev else None
-            old_comment = prev.comment if prev else None
-            new_value = values[element] if element in values else old_value
-            new_comment = comments[element] if element in comments else old_comment
-            if new_value == old_value and new_comment == old_comment:
-                continue
-            if new_value is None:
-                if prev is None:
-                    continue
-                c.execute("DELETE FROM data_values WHERE unit = ? AND period = ? AND element = ?",
-                          (unit, period, element))
-                new_comment = None
-            else:
-                c.execute(
-                    "INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
-                    "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
-                    "updated_at = excluded.updated_at, source = excluded.source",
-                    (unit, period, element, new_value, new_comment, who, stamp, source))
-            c.execute(
-                "INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value, old_comment, "
-                "new_comment, reason, source) VALUES (?, ?, 'value', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (stamp, who, unit, period, element, old_value, new_value, old_comment, new_comment, reason, source))
-            changed += 1
-        if changed:
-            st = get_status(store, unit, period)
-            if st is None or st.status in ("submitted", "returned"):
-                _set_status(c, unit, period, "draft", who, stamp, None, st.status if st else None)
+        batch = Batch(store, who)
+        changed = batch.values(unit, period, values, comments, source, reason)
+        batch.flush(c)
     return changed
 
 
@@ -157,8 +241,8 @@ def _set_status(c, unit: str, period: str, status: str, who: str, stamp: str, re
               "ON CONFLICT(unit, period) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, "
               "changed_at = excluded.changed_at, reason = excluded.reason",
               (unit, period, status, who, stamp, reason))
-    c.execute("INSERT INTO audit_log(at, who, action, unit, period, reason, old_status, new_status) "
-              "VALUES (?, ?, 'status', ?, ?, ?, ?, ?)", (stamp, who, unit, period, reason, old, status))
+    audit.append(c, [dict(at=stamp, who=who, action="status", unit=unit, period=period, reason=reason,
+                          old_status=old, new_status=status)])
 
 
 def set_status(store: Store, unit: str, period: str, status: str, who: str, reason: str | None = None) -> None:
@@ -194,14 +278,14 @@ def bulk_write(store: Store, rows: Iterable[tuple[str, str, str, float, str | No
             for period, element, value, comment in c.execute(
                     "SELECT period, element, value, comment FROM data_values WHERE unit = ?", (unit,)):
                 old[(unit, period, element)] = (value, comment)
-        values, audit, touched = [], [], {}
+        values, chain, touched = [], [], {}
         for unit, period, element, value, comment in rows:
             prev = old.get((unit, period, element))
             if prev == (value, comment):
                 continue
             values.append((unit, period, element, value, comment, who, stamp, source))
-            audit.append((stamp, who, unit, period, element, prev[0] if prev else None, value,
-                          prev[1] if prev else None, comment, source))
+            chain.append((stamp, who, "value", unit, period, element, prev[0] if prev else None, value,
+                          prev[1] if prev else None, comment, None, None, None, source))
             old[(unit, period, element)] = (value, comment)
             touched[(unit, period)] = None
         # The data_values_period trigger fills periods_used row by row, as for a single write.
@@ -210,9 +294,6 @@ def bulk_write(store: Store, rows: Iterable[tuple[str, str, str, float, str | No
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
             "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
             "updated_at = excluded.updated_at, source = excluded.source", values)
-        c.executemany(
-            "INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value, old_comment, "
-            "new_comment, source) VALUES (?, ?, 'value', ?, ?, ?, ?, ?, ?, ?, ?)", audit)
         current: dict[tuple[str, str], str] = {}
         for unit in sorted({k[0] for k in touched} | {s[0] for s in statuses}):
             for period, status in c.execute("SELECT period, status FROM statuses WHERE unit = ?", (unit,)):
@@ -220,18 +301,17 @@ def bulk_write(store: Store, rows: Iterable[tuple[str, str, str, float, str | No
         explicit = {(u, p) for u, p, _s, _r in statuses}
         changes = [(u, p, "draft", None) for u, p in touched
                    if (u, p) not in explicit and current.get((u, p)) in (None, "submitted", "returned")]
-        status_rows, status_audit = [], []
+        status_rows = []
         for unit, period, status, reason in changes + statuses:
             status_rows.append((unit, period, status, who, stamp, reason))
-            status_audit.append((stamp, who, unit, period, reason, current.get((unit, period)), status, source))
+            chain.append((stamp, who, "status", unit, period, None, None, None, None, None,
+                          current.get((unit, period)), status, reason, source))
             current[(unit, period)] = status
         c.executemany(
             "INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(unit, period) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, "
             "changed_at = excluded.changed_at, reason = excluded.reason", status_rows)
-        c.executemany(
-            "INSERT INTO audit_log(at, who, action, unit, period, reason, old_status, new_status, source) "
-            "VALUES (?, ?, 'status', ?, ?, ?, ?, ?, ?)", status_audit)
+        audit.append(c, chain)
     return len(values)
 
 

@@ -400,6 +400,10 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
         <translation>Ghi chú</translation>
     </message>
     <message>
+        <source>Changed outside ParApp</source>
+        <translation>Sửa ngoài ParApp</translation>
+    </message>
+    <message>
         <source>Error</source>
         <translation>Lỗi</translation>
     </message>
@@ -414,6 +418,14 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     <message>
         <source>Entered by {who}</source>
         <translation>Người nhập: {who}</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(không có)</translation>
+    </message>
+    <message>
+        <source>This value was changed with another tool, not ParApp: the history says {chained}, the database holds {stored}. Saving a value here records it in the history again.</source>
+        <translation>Giá trị này bị sửa bằng công cụ khác, không qua ParApp: lịch sử ghi {chained}, cơ sở dữ liệu đang giữ {stored}. Lưu lại một giá trị ở đây sẽ ghi nó vào lịch sử.</translation>
     </message>
     <message>
         <source>Target: {target}</source>
@@ -461,6 +473,10 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     <message>
         <source>Submitted; editing a value puts the figures back to draft.</source>
         <translation>Đã gửi; nếu sửa một giá trị, số liệu sẽ trở lại trạng thái Đang nhập.</translation>
+    </message>
+    <message>
+        <source>{n} value(s) here were changed with another tool, not ParApp (marked in purple); File → Check the history says more.</source>
+        <translation>{n} số liệu ở đây bị sửa bằng công cụ khác, không qua ParApp (tô màu tím); Tệp → Kiểm tra lịch sử cho biết thêm.</translation>
     </message>
     <message>
         <source>Checks failing: {n}. The cells involved are marked.</source>
@@ -988,6 +1004,10 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
         <translation>Thư mục sao lưu thứ hai (&amp;USB)…</translation>
     </message>
     <message>
+        <source>Check the &amp;history…</source>
+        <translation>Kiểm tra &amp;lịch sử…</translation>
+    </message>
+    <message>
         <source>Carry into the &amp;two-tier structure (1 July 2025)…</source>
         <translation>Chuyển sang mô hình &amp;hai cấp (từ 01/7/2025)…</translation>
     </message>
@@ -1082,6 +1102,18 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     <message>
         <source>A second folder for the backups (a USB stick)</source>
         <translation>Thư mục sao lưu thứ hai (USB)</translation>
+    </message>
+    <message>
+        <source>Check the whole history…</source>
+        <translation>Kiểm tra toàn bộ lịch sử…</translation>
+    </message>
+    <message>
+        <source>The history</source>
+        <translation>Lịch sử thay đổi</translation>
+    </message>
+    <message>
+        <source>Checking the history…</source>
+        <translation>Đang kiểm tra lịch sử…</translation>
     </message>
 </context>
 <context>

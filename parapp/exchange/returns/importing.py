@@ -14,10 +14,9 @@ from parapp.exchange import readers
 from parapp.exchange.returns.common import Progress, ReturnError, _refuse
 from parapp.exchange.returns.form import META_SHEET, SHEET
 from parapp.exchange.returns.reading import ReturnFile, read_return
-from parapp.i18n import ParAppError, Text, clean, nfc
+from parapp.i18n import ParAppError, Text, nfc
 from parapp.store import units as unit_store
 from parapp.store import values as value_store
-from parapp.store.db import now
 from parapp.store.units import Unit
 
 
@@ -256,7 +255,7 @@ def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[
 
         make_backup(store, "before-import")  # an import can be undone by restoring this
     with store.transaction() as c:
-        writes = _Writes(store, who)
+        writes = value_store.Batch(store, who)
         writes.read(keys)
         # Locked since the check above? Then nothing is written. (A file never approves anything, so
         # checking them all first gives the same answer as checking each just before its writes.)
@@ -275,103 +274,6 @@ def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[
             writes.values(u, period, incoming, notes, rf.path.name, reason)
             if rf.kind == "return" and rf.status in ("submitted", "approved") \
                     and writes.status(u, period) != "submitted":
-                writes.submitted(u, period, rf.path.name)
+                writes.set_status(u, period, "submitted", rf.path.name)
         writes.flush(c)
     return writes.changed
-
-
-class _Writes:
-    """The writes of an import, worked out file by file exactly as value_store.write_values (and, for the
-    status of a submitted return, value_store.bulk_write) would make them, then made with one executemany per
-    table in the same order: the same rows, the same audit log (in the same order), one statement each
-    instead of two per value. What an earlier file of the same import wrote is seen by a later one."""
-
-    _UPSERT = ("INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
-               "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
-               "updated_at = excluded.updated_at, source = excluded.source")
-    _DELETE = "DELETE FROM data_values WHERE unit = ? AND period = ? AND element = ?"
-    _AUDIT = ("INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value, old_comment, "
-              "new_comment, reason, source, old_status, new_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    _STATUS = ("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) VALUES (?, ?, ?, ?, ?, ?) "
-               "ON CONFLICT(unit, period) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, "
-               "changed_at = excluded.changed_at, reason = excluded.reason")
-
-    def __init__(self, store, who: str):
-        self.store, self.who = store, who
-        self.changed = 0
-        self._stored: dict[tuple[str, str], dict[str, tuple[float, str | None]]] = {}
-        self._statuses: dict[tuple[str, str], str | None] = {}
-        self._values: list[tuple[bool, tuple]] = []  # (upsert?, parameters), in order
-        self._audit: list[tuple] = []
-        self._status_rows: list[tuple] = []
-
-    def read(self, keys: list[tuple[str, str]]) -> None:
-        """What the database holds for these unit-periods, read at once (in the transaction)."""
-        statuses = value_store.statuses_of(self.store, keys)
-        for key in keys:
-            self._statuses.setdefault(key, statuses.get(key))
-        for key, stored in value_store.values_of(self.store, keys).items():
-            self._stored.setdefault(key, stored)
-
-    def status(self, unit: str, period: str) -> str | None:
-        key = (unit, period)
-        if key not in self._statuses:
-            st = value_store.get_status(self.store, unit, period)
-            self._statuses[key] = st.status if st else None
-        return self._statuses[key]
-
-    def _set_status(self, unit: str, period: str, status: str, stamp: str, source: str | None) -> None:
-        self._status_rows.append((unit, period, status, self.who, stamp, None))
-        self._audit.append((stamp, self.who, "status", unit, period, None, None, None, None, None, None, source,
-                            self.status(unit, period), status))
-        self._statuses[(unit, period)] = status
-
-    def values(self, unit: str, period: str, values: dict[str, float | None], comments: dict[str, str | None],
-               source: str, reason: str) -> None:
-        """As value_store.write_values(store, unit, period, values, who, comments, source, reason)."""
-        who = self.who
-        comments = {k: (clean(v, multiline=True) or None) if v is not None else None for k, v in comments.items()}
-        stamp = now()
-        key = (unit, period)
-        if key not in self._stored:
-            self._stored[key] = {k: (s.value, s.comment)
-                                 for k, s in value_store.stored_values(self.store, unit, period).items()}
-        old = self._stored[key]
-        changed = 0
-        for element in sorted(set(values) | set(comments)):
-            prev = old.get(element)
-            old_value, old_comment = prev if prev else (None, None)
-            new_value = values[element] if element in values else old_value
-            new_comment = comments[element] if element in comments else old_comment
-            if new_value == old_value and new_comment == old_comment:
-                continue
-            if new_value is None:
-                if prev is None:
-                    continue
-                self._values.append((False, (unit, period, element)))
-                del old[element]
-                new_comment = None
-            else:
-                self._values.append((True, (unit, period, element, new_value, new_comment, who, stamp, source)))
-                old[element] = (float(new_value), new_comment)  # as SQLite gives it back: a REAL
-            self._audit.append((stamp, who, "value", unit, period, element, old_value, new_value, old_comment,
-                                new_comment, reason, source, None, None))
-            changed += 1
-        if changed and self.status(unit, period) in (None, "submitted", "returned"):
-            self._set_status(unit, period, "draft", stamp, None)
-        self.changed += changed
-
-    def submitted(self, unit: str, period: str, source: str) -> None:
-        """As value_store.bulk_write(store, (), who, source, [(unit, period, "submitted", None)])."""
-        self._set_status(unit, period, "submitted", now(), source)
-
-    def flush(self, c) -> None:
-        run: list[tuple] = []
-        for i, (upsert, params) in enumerate(self._values):
-            run.append(params)
-            if i + 1 == len(self._values) or self._values[i + 1][0] != upsert:
-                c.executemany(self._UPSERT if upsert else self._DELETE, run)
-                run = []
-        c.executemany(self._AUDIT, self._audit)
-        c.executemany(self._STATUS, self._status_rows)

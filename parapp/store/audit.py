@@ -1,0 +1,338 @@
+"""The audit log as a hash chain: a history that shows where it was altered.
+
+Every row of ``audit_log`` carries ``hash`` = sha256 over the previous row's hash and the row's own content
+(its id and every column, in a fixed canonical form). A row edited, deleted or slipped in with another tool
+breaks the chain from that row on. Whoever rewrites the whole chain after an edit cannot reach the copies of
+its head kept elsewhere: in every backup (a backup is a whole copy of the database, chain included) and in
+every exported return (its signed metadata names the head). `verify` walks the chain, compares it with the
+backups, and checks that every stored value is the last value its chain gives, so that a value changed in
+``data_values`` alone is caught too.
+
+Every write of the audit log goes through `append` (one SELECT of the head, then one executemany).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from parapp.i18n import Text
+
+COLUMNS = ("at", "who", "action", "unit", "period", "element", "old_value", "new_value", "old_comment",
+           "new_comment", "old_status", "new_status", "reason", "source")
+_REAL = frozenset({COLUMNS.index("old_value"), COLUMNS.index("new_value")})
+_INSERT = (f"INSERT INTO audit_log(id, {', '.join(COLUMNS)}, hash) "
+           f"VALUES ({', '.join('?' * (len(COLUMNS) + 2))})")
+_SELECT = f"SELECT id, {', '.join(COLUMNS)}, hash FROM audit_log"
+GENESIS = "0" * 64
+
+Progress = Callable[[int, int], bool | None]
+
+
+def _normal(row: Sequence) -> tuple:
+    """A row as SQLite gives it back: numbers in the value columns as REAL, everything else as TEXT."""
+    out = []
+    for i, v in enumerate(row):
+        if v is None:
+            out.append(None)
+        elif i in _REAL:
+            out.append(float(v))
+        else:
+            out.append(str(v))
+    return tuple(out)
+
+
+def digest(prev: str, fields: Sequence) -> str:
+    """The hash of a row (its id, then COLUMNS in order, normalised) chained to the previous row's hash."""
+    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()
+
+
+def head(conn: sqlite3.Connection) -> tuple[int, str] | None:
+    """(id, hash) of the newest row, or None for an empty log."""
+    row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    return (row[0], row[1] or "") if row else None
+
+
+def append(c: sqlite3.Connection, rows: Iterable[dict | Sequence]) -> tuple[int, str] | None:
+    """Append rows (dicts of COLUMNS, or tuples of all of COLUMNS in order) to the chain; returns the new head.
+
+    Must run inside the caller's write transaction (BEGIN IMMEDIATE: no other writer can append meanwhile)."""
+    top = head(c)
+    last_id, prev = top if top else (0, GENESIS)
+    params = []
+    for row in rows:
+        if isinstance(row, dict):
+            unknown = set(row) - set(COLUMNS)
+            if unknown:
+                raise ValueError(f"unknown audit columns {sorted(unknown)}")
+            row = tuple(row.get(k) for k in COLUMNS)
+        elif len(row) != len(COLUMNS):
+            raise ValueError(f"an audit row has {len(COLUMNS)} columns, not {len(row)}")
+        row = _normal(row)
+        if row[0] is None or row[2] is None:
+            raise ValueError("an audit row needs at and action")
+        last_id += 1
+        prev = digest(prev, (last_id, *row))
+        params.append((last_id, *row, prev))
+    if not params:
+        return top
+    c.executemany(_INSERT, params)
+    return last_id, prev
+
+
+def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor giving plain tuples. Values read back are already in normal form: SQLite's column affinities
+    store numbers in the value columns as REAL and everything else as TEXT."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    return cur
+
+
+def rechain(c: sqlite3.Connection) -> int:
+    """Give every row its hash, in id order (the migration that brings in the chain). Returns the rows."""
+    prev, n = GENESIS, 0
+    updates = []
+    for r in _plain(c).execute(f"SELECT id, {', '.join(COLUMNS)} FROM audit_log ORDER BY id").fetchall():
+        prev = digest(prev, r)
+        updates.append((prev, r[0]))
+        n += 1
+    c.executemany("UPDATE audit_log SET hash = ? WHERE id = ?", updates)
+    return n
+
+
+# ------------------------------------------------------------------------------------------ verifying
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A stored value that is not the last value its chain gives (changed with another tool)."""
+
+    unit: str
+    period: str
+    element: str
+    stored: float | None  # None: the value was deleted from data_values
+    chained: float | None  # None: the chain has no value (slipped in)
+
+
+@dataclass
+class Verdict:
+    rows: int = 0
+    head: tuple[int, str] | None = None
+    broken_at: int | None = None  # the first row whose hash does not follow (edited, removed or added there)
+    broken_row: tuple | None = None  # (at, who, action, unit, period, element) of that row, if it is there
+    anchor: str | None = None  # the backup or return whose copy of the chain disagrees
+    anchors_checked: int = 0
+    abandoned: int = 0  # backups of a branch a restore left behind (not a sign of tampering)
+    drift: list[Drift] = field(default_factory=list)
+    complete: bool = True  # False when only the newest rows were walked (a quick check)
+    cancelled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None and not self.drift
+
+    def message(self, lang: str = "vi") -> str:
+        return self.text().get(lang)
+
+    def text(self) -> Text:
+        if self.cancelled:
+            return Text("Đã huỷ kiểm tra lịch sử.", "The check of the history was cancelled.")
+        parts_vi, parts_en = [], []
+        if self.broken_at is not None:
+            where_vi = where_en = ""
+            if self.broken_row:
+                at, who, action = self.broken_row[:3]
+                where_vi = f" ({action}, {who or '—'}, lúc {at})"
+                where_en = f" ({action}, {who or '—'}, at {at})"
+            if self.anchor:
+                parts_vi.append(f"Lịch sử thay đổi đã bị sửa từ dòng {self.broken_at}{where_vi}: không khớp với "
+                                f"bản lưu ở {self.anchor}.")
+                parts_en.append(f"The history was altered from row {self.broken_at}{where_en}: it does not match "
+                                f"the copy in {self.anchor}.")
+            else:
+                parts_vi.append(f"Lịch sử thay đổi đã bị sửa bằng công cụ khác từ dòng {self.broken_at}{where_vi}.")
+                parts_en.append(f"The history was altered with another tool from row {self.broken_at}{where_en}.")
+        if self.drift:
+            shown = ", ".join(f"{d.unit} {d.period} {d.element}" for d in self.drift[:5])
+            more = f" (+{len(self.drift) - 5})" if len(self.drift) > 5 else ""
+            parts_vi.append(f"{len(self.drift)} số liệu khác với lịch sử (bị sửa bằng công cụ khác): {shown}{more}.")
+            parts_en.append(f"{len(self.drift)} stored values differ from their history (changed with another "
+                            f"tool): {shown}{more}.")
+        if not parts_vi:
+            scope_vi = f"{self.rows} dòng" if self.complete else f"{self.rows} dòng mới nhất"
+            scope_en = f"{self.rows} rows" if self.complete else f"the newest {self.rows} rows"
+            anchors_vi = f", khớp với {self.anchors_checked} bản sao lưu" if self.anchors_checked else ""
+            anchors_en = f", matching {self.anchors_checked} backups" if self.anchors_checked else ""
+            return Text(f"Lịch sử thay đổi nguyên vẹn ({scope_vi}{anchors_vi}); mọi số liệu khớp với lịch sử.",
+                        f"The history is whole ({scope_en}{anchors_en}); every stored value matches it.")
+        return Text(" ".join(parts_vi), " ".join(parts_en))
+
+
+def _walk(conn: sqlite3.Connection, verdict: Verdict, since: int | None, progress: Progress | None) -> None:
+    """Recompute the chain (from the row after `since`, trusting that row's hash, or from the start)."""
+    cursor = _plain(conn)
+    if since is None:
+        prev, expected_id = GENESIS, 1
+        cursor.execute(_SELECT + " ORDER BY id")
+    else:
+        row = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (since,)).fetchone()
+        prev, expected_id = (row[0] if row else GENESIS), since + 1
+        cursor.execute(_SELECT + " WHERE id > ? ORDER BY id", (since,))
+    total = conn.execute("SELECT max(id) FROM audit_log").fetchone()[0] or 0
+    n = 0
+    for r in cursor:
+        id_, stored = r[0], r[-1]
+        n += 1
+        if progress is not None and n % 20000 == 0 and progress(id_, total) is False:
+            verdict.cancelled = True
+            return
+        if id_ != expected_id:  # a row removed just before this one (ids are given one after the other)
+            verdict.broken_at, verdict.broken_row = expected_id, None
+            break
+        want = digest(prev, r[:-1])
+        if stored != want:
+            verdict.broken_at, verdict.broken_row = id_, r[1:4]
+            break
+        prev, expected_id = want, id_ + 1
+    verdict.rows = n
+
+
+def chain_at(conn: sqlite3.Connection, id_: int) -> str | None:
+    row = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (id_,)).fetchone()
+    return row[0] if row else None
+
+
+def first_difference(conn: sqlite3.Connection, other: sqlite3.Connection, upto: int) -> int:
+    """The first id (≤ upto) at which two chains differ; upto + 1 if they agree all the way."""
+    lo, hi = 1, upto  # chains agree up to some point and differ after it: a binary search on the hashes
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if chain_at(conn, mid) == chain_at(other, mid):
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    return lo
+
+
+def drift(conn: sqlite3.Connection, unit: str | None = None, period: str | None = None,
+          limit: int | None = None) -> list[Drift]:
+    """Stored values that are not the last value their chain gives (optionally of one unit-period)."""
+    where, args = "", []
+    if unit is not None:
+        where = " AND unit = ? AND period = ?"
+        args = [unit, period]
+    last = (f"SELECT unit, period, element, new_value, max(id) AS id FROM audit_log WHERE action = 'value'{where} "
+            "GROUP BY unit, period, element")
+    dwhere = " WHERE d.unit = ? AND d.period = ?" if unit is not None else ""
+    sql = (f"SELECT d.unit, d.period, d.element, d.value, l.new_value FROM data_values d LEFT JOIN ({last}) l "
+           f"ON l.unit = d.unit AND l.period = d.period AND l.element = d.element{dwhere} "
+           f"{'AND' if dwhere else 'WHERE'} l.new_value IS NOT d.value "
+           f"UNION ALL SELECT l.unit, l.period, l.element, NULL, l.new_value FROM ({last}) l "
+           "WHERE l.new_value IS NOT NULL AND NOT EXISTS (SELECT 1 FROM data_values d WHERE d.unit = l.unit "
+           "AND d.period = l.period AND d.element = l.element)")
+    params = [*args, *([unit, period] if unit is not None else []), *args]
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [Drift(*r) for r in conn.execute(sql, params)]
+
+
+def _backup_head(path: Path) -> tuple[tuple[int, str] | None, dict[str, str]]:
+    from parapp.store.db import file_uri
+
+    conn = sqlite3.connect(f"{file_uri(path)}?mode=ro", uri=True)
+    try:
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        return head(conn), meta
+    finally:
+        conn.close()
+
+
+def _check_anchors(store, verdict: Verdict) -> None:
+    """Compare the chain with the head each backup holds. Backups of a branch that a restore replaced are
+    told apart by the restore's own backup (made just before it, naming the head it went back to)."""
+    from parapp.store import backup as backup_store
+    from parapp.store.db import file_uri
+
+    found = []
+    folders = [backup_store.folder_for(store.path)]
+    second = store.meta("backup_folder")
+    if second and Path(second).is_dir():
+        folders.append(Path(second))
+    for folder in folders:
+        for b in backup_store.backups(store.path, folder):
+            try:
+                top, meta = _backup_head(b.path)
+            except sqlite3.Error:
+                continue  # a damaged or foreign file is not an anchor
+            if meta.get("backup_of") and Path(meta["backup_of"]) != Path(store.path).resolve():
+                continue
+            found.append((b, top, meta))
+    # A restore to head R (recorded in its before-restore backup) leaves behind what came after R before then.
+    restores = [(b.at, int(meta["restored_to"])) for b, _t, meta in found if meta.get("restored_to", "").isdigit()]
+    ours = head(store.conn)
+    for b, top, _meta in sorted(found, key=lambda f: f[0].at):
+        if top is None:
+            continue
+        id_, h = top
+        if any(b.at <= at and id_ > to for at, to in restores):
+            verdict.abandoned += 1
+            continue
+        verdict.anchors_checked += 1
+        if chain_at(store.conn, id_) == h:
+            continue
+        # Where do they part? Then the chain itself from there says whether it was only rewritten whole.
+        conn = sqlite3.connect(f"{file_uri(b.path)}?mode=ro", uri=True)
+        try:
+            at = first_difference(store.conn, conn, min(id_, ours[0] if ours else 0))
+        finally:
+            conn.close()
+        if verdict.broken_at is None or at < verdict.broken_at:
+            row = store.conn.execute("SELECT at, who, action FROM audit_log WHERE id = ?", (at,)).fetchone()
+            verdict.broken_at, verdict.broken_row = at, tuple(row) if row else None
+            verdict.anchor = str(b.path)
+
+
+QUICK_ROWS = 5000
+
+
+def verify(store, quick: bool = False, progress: Progress | None = None, anchors: bool = True) -> Verdict:
+    """Is the history whole? The chain walked (with quick, only its newest QUICK_ROWS rows), compared with the
+    heads in the backups, and every stored value compared with the last value its chain gives."""
+    v = Verdict()
+    v.head = head(store.conn)
+    if v.head is None and not store.conn.execute("SELECT 1 FROM data_values LIMIT 1").fetchone():
+        return v
+    since = None
+    if quick and v.head is not None and v.head[0] > QUICK_ROWS:
+        since, v.complete = v.head[0] - QUICK_ROWS, False
+    _walk(store.conn, v, since, progress)
+    if v.cancelled:
+        return v
+    if anchors:
+        _check_anchors(store, v)
+    v.drift = drift(store.conn, limit=1000)
+    return v
+
+
+def verify_file(path: Path | str, quick: bool = False, progress: Progress | None = None) -> Verdict:
+    """verify() over a connection of its own, read-only: for a check on another thread while the database is in
+    use (the window's check at start)."""
+    from parapp.store.db import Store, file_uri
+
+    conn = sqlite3.connect(f"{file_uri(path)}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        return verify(Store(conn, Path(path)), quick=quick, progress=progress)
+    finally:
+        conn.close()
+
+
+def verify_head(store, id_: int, hash_: str) -> bool | None:
+    """Does the chain hold hash_ at row id_ (a head named by an exported return)? None: no such row here."""
+    here = chain_at(store.conn, id_)
+    return None if here is None else here == hash_
