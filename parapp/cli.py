@@ -109,7 +109,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="a folder (a unit with units below it) or a .xlsx file (a unit without)")
     c = cmd("import-returns", "import Excel returns and filled-in templates: prints the preview, applies with --yes")
     c.add_argument("paths", nargs="+", type=Path, metavar="FILE|DIR")
-    c.add_argument("--yes", action="store_true", help="apply the import (all files, or none if any is refused)")
+    c.add_argument("--yes", action="store_true",
+                   help="apply the import (all files, or none if any is refused); alone, only files signed by the "
+                        "unit or an office above it, with the key known for it (or its first)")
+    c.add_argument("--accept-edited", metavar="REASON",
+                   help="also apply returns edited after export (their signature does not match), for this reason")
+    c.add_argument("--accept-unsigned", metavar="REASON",
+                   help="also apply unsigned returns and templates filled in Excel, for this reason")
+    c.add_argument("--accept-other-key", metavar="REASON",
+                   help="also apply returns signed with another key than the one known for their office (the new "
+                        "key is then remembered), for this reason")
     c.add_argument("--dry-run", action="store_true", help="only print the preview, even with --yes")
     c = cmd("consolidate", "write the consolidated workbook of a district or province (one sheet per period)")
     c.add_argument("--unit", required=True, help="the district or province code")
@@ -562,6 +571,9 @@ def _print_preview(office, pv, n: int, total: int) -> None:
         print(f"  {tag}: {m.describe(_lang)}")
     for w in pv.warnings:
         print("  " + _t("CẢNH BÁO: ", "WARNING: ") + w.get(_lang))
+    if pv.seal is not None:
+        mark = "✔" if pv.sound else "✘"
+        print(f"  {_t('Chữ ký', 'Signature')}: {mark} {pv.seal.text.get(_lang)}")
 
 
 def cmd_import_returns(args) -> int:
@@ -583,11 +595,32 @@ def cmd_import_returns(args) -> int:
                      "Nothing was imported: every file selected must be acceptable (all or nothing); leave the "
                      "refused files out, or fix them, and run again."), file=sys.stderr)
             return 1
+        flags = {"edited": ("--accept-edited", args.accept_edited), "unsigned": ("--accept-unsigned",
+                                                                                  args.accept_unsigned),
+                 "other_key": ("--accept-other-key", args.accept_other_key)}
+        reasons, unsure = {}, []
+        for pv in previews:
+            if not pv.sound:
+                flag, reason = flags[pv.seal.choice]
+                if reason and reason.strip():
+                    reasons[pv.path] = reason
+                else:
+                    unsure.append((pv, flag))
         if not args.yes or args.dry_run:
             print(_t("Chưa nhập gì; chạy lại với --yes để nhập.", "Nothing imported yet; run again with --yes to "
                      "import."))
             return 0
-        changed = apply(office, previews, {pv.path for pv in previews})
+        if unsure:
+            for pv, flag in unsure:
+                print(_t(f"{pv.path.name}: {pv.seal.text.vi} Cần {flag} \"lý do\" để nhập tệp này.",
+                         f"{pv.path.name}: {pv.seal.text.en} It needs {flag} \"reason\" to be imported."),
+                      file=sys.stderr)
+            print(_t("Không nhập tệp nào (nhập tất cả hoặc không nhập gì): --yes một mình chỉ nhập các tệp có chữ ký "
+                     "hợp lệ.",
+                     "Nothing was imported (all or nothing): --yes alone applies only files with a sound signature."),
+                  file=sys.stderr)
+            return 1
+        changed = apply(office, previews, {pv.path for pv in previews}, reasons)
         print(_t(f"Đã nhập {len(previews)} tệp: {changed} giá trị thay đổi.",
                  f"Imported {len(previews)} file(s): {changed} value(s) changed."))
     return 0

@@ -84,7 +84,7 @@ def test_a_broken_file_is_refused_in_the_preview_and_nothing_changes(qtbot, tmp_
         p = dlg.model.previews[0]
         seen.update(refused=p.refused.message() if p.refused else None,
                     apply=dlg.buttons.button(QDialogButtonBox.StandardButton.Apply).isEnabled(),
-                    shown=dlg.model.data(dlg.model.index(0, 6)))
+                    shown=dlg.model.data(dlg.model.index(0, PreviewModel.REMARKS)))
         return False
 
     w.exchange.import_paths([bad], decide=decide)
@@ -105,6 +105,45 @@ def test_preview_model_ticks(qtmodeltester, tmp_path, commune_return):
     assert model.accepted_paths() == {commune_return}
     model.set_all(False)
     assert model.accepted_paths() == set()
+
+
+def test_a_return_edited_after_export_is_ticked_only_with_a_reason(qtbot, tmp_path, commune_return):
+    import openpyxl
+
+    from parapp.exchange.returns import META_SHEET, SHEET
+
+    wb = openpyxl.load_workbook(commune_return)
+    cells = {r[0].value: r[1].value for r in wb[META_SHEET].iter_rows() if r[0].value and r[1].value}
+    wb[SHEET][cells["received_new"]] = 150
+    edited = tmp_path / "sua.xlsx"
+    wb.save(edited)
+    path = tmp_path / "district.db"
+    Office.create(path, "42", office=DISTRICT, officer="Trần Văn Bình").close()
+    w = window_on(qtbot, path)
+    seen = {}
+
+    def decide(dlg):
+        m = dlg.model
+        apply_button = dlg.buttons.button(QDialogButtonBox.StandardButton.Apply)
+        seen["signature"] = m.data(m.index(0, PreviewModel.SIGNATURE))
+        seen["ticked"], seen["apply"] = m.accepted_paths(), apply_button.isEnabled()
+        m.ask_reason = lambda p: ""  # the officer gives no reason: the file stays unticked
+        seen["without"] = m.setData(m.index(0, 0), QtCore.Qt.CheckState.Checked.value,
+                                    QtCore.Qt.ItemDataRole.CheckStateRole)
+        m.ask_reason = lambda p: "Xã báo sửa qua điện thoại"
+        seen["with"] = m.setData(m.index(0, 0), QtCore.Qt.CheckState.Checked.value,
+                                 QtCore.Qt.ItemDataRole.CheckStateRole)
+        seen["remarks"] = m.data(m.index(0, PreviewModel.REMARKS))
+        return True
+
+    w.exchange.import_paths([edited], decide=decide)
+    qtbot.waitUntil(lambda: "with" in seen, timeout=15000)
+    assert seen["signature"] == "✘ Edited after export"
+    assert seen["ticked"] == set() and not seen["apply"]
+    assert seen["without"] is False and seen["with"] is True and "qua điện thoại" in seen["remarks"]
+    qtbot.waitUntil(lambda: w.office.report(COMMUNE, "2025Q2").own.values.get("received_new") == 150)
+    [accepted] = [e for e in w.office.history(COMMUNE, "2025Q2") if e.action == "accept_return"]
+    assert "qua điện thoại" in accepted.reason and accepted.source == "sua.xlsx"
 
 
 def test_files_dropped_on_the_window(tmp_path):

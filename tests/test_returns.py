@@ -265,7 +265,15 @@ def test_a_template_filled_in_with_openpyxl_imports_right(fresh, district, tmp_p
     want = {k: (1234.0 if k == "received_new" else 40.0 if k == "satisfaction_tthc_respondents" else float(v))
             for k, v in typed.items()}
     assert dict(pv.new) == want
-    assert apply(fresh, [pv], {filled}) == len(want)
+    # Its figures carry no signature: applied only by an explicit choice, with a reason the history keeps.
+    assert pv.seal.kind == "template" and not pv.sound and "không có chữ ký số" in pv.seal.text.vi
+    before = digest(fresh.store.path)
+    with pytest.raises(ParAppError, match="kèm lý do"):
+        apply(fresh, [pv], {filled})
+    assert digest(fresh.store.path) == before
+    assert apply(fresh, [pv], {filled}, {filled: "Xã gửi bản giấy có chữ ký, đã đối chiếu"}) == len(want)
+    accepted = [e for e in value_store.audit_log(fresh.store, commune.code, "2025Q2") if e.action == "accept_return"]
+    assert len(accepted) == 1 and "đã đối chiếu" in accepted[0].reason and accepted[0].source == "filled.xlsx"
     stored = value_store.stored_values(fresh.store, commune.code, "2025Q2")
     assert {k: v.value for k, v in stored.items()} == want
     assert stored["pending_overdue"].comment == "=không có"
@@ -276,7 +284,7 @@ def test_a_template_filled_in_with_openpyxl_imports_right(fresh, district, tmp_p
     again = fill(template, tmp_path / "again.xlsx", {"received_new": 1300})
     [pv] = preview(fresh, [again])
     assert pv.changes == [("received_new", 1234.0, 1300.0)] and not pv.new
-    apply(fresh, [pv], {again})
+    apply(fresh, [pv], {again}, {again: "Bổ sung theo điện thoại"})
     assert value_store.stored_values(fresh.store, commune.code, "2025Q2")["carried_over"].value == 12
 
 
@@ -527,11 +535,11 @@ def test_an_approved_period_is_refused_until_the_approval_is_revoked(demo, fresh
     # a preview made while the period was open does not get past an approval given since
     fresh.return_(commune, Q3, "Kiểm tra lại")
     [stale] = preview(fresh, [changed])
-    assert stale.acceptable and stale.warnings  # the file was edited after export: a warning only
+    assert stale.acceptable and stale.seal.kind == "edited"  # edited after export: applied only by choice
     value_store.set_status(fresh.store, commune, Q3, "approved", "Trưởng phòng")
     before = digest(fresh.store.path)
     with pytest.raises(value_store.LockedError) as e:
-        apply(fresh, [stale], {changed})
+        apply(fresh, [stale], {changed}, {changed: "Sửa theo công văn"})
     assert "Quý III/2025" in e.value.message("vi") and stale.unit.name in e.value.message("vi")
     assert digest(fresh.store.path) == before
     # revoked: the return goes in
@@ -539,7 +547,7 @@ def test_an_approved_period_is_refused_until_the_approval_is_revoked(demo, fresh
     [pv] = preview(fresh, [changed])
     assert pv.acceptable and pv.changes == [("received_new", value_store.stored_values(
         fresh.store, commune, Q3)["received_new"].value, 999.0)]
-    apply(fresh, [pv], {changed})
+    apply(fresh, [pv], {changed}, {changed: "Sửa theo công văn"})
     assert value_store.stored_values(fresh.store, commune, Q3)["received_new"].value == 999
 
 
@@ -558,13 +566,6 @@ def test_a_unit_not_below_the_office_is_refused(demo, fresh, tmp_path):
     path = export_return(demo, other.code, Q3, tmp_path)
     [pv] = preview(fresh, [path])
     assert pv.refused is not None and "không phải là đơn vị cấp dưới" in pv.refused.message("vi")
-
-
-def test_a_return_edited_after_export_is_a_warning(fresh, exported, tmp_path):
-    path = _set_value(next(iter(exported.values())), tmp_path / "edited.xlsx", "received_new", 1)
-    [pv] = preview(fresh, [path])
-    assert pv.acceptable and not pv.checksum_ok
-    assert any("mã kiểm tra không khớp" in w.vi for w in pv.warnings)
 
 
 # ------------------------------------------------------------------------------------------------ command line
@@ -695,8 +696,17 @@ def test_mutated_returns_import_cleanly_or_are_refused(base, tmp_path, mutations
                 apply(office, [pv], {path})
             assert digest(db) == before
             return
-        apply(office, [pv], {path})
         rf = pv.file
+        if pv.sound:  # a signature that still holds vouches for every signed thing in the file
+            original = read_return(good, office.catalogue)
+            assert (rf.unit, str(rf.period), rf.values, rf.comments, rf.status) == \
+                (original.unit, str(original.period), original.values, original.comments, original.status)
+        else:
+            event(f"seal {pv.seal.kind}")
+            with pytest.raises(ParAppError):
+                apply(office, [pv], {path})
+            assert digest(db) == before
+        apply(office, [pv], {path}, {path: "thử"})
         stored = value_store.stored_values(office.store, pv.unit.code, str(pv.period))
         for code, v in rf.values.items():
             el = office.catalogue.elements[code]
@@ -877,7 +887,9 @@ def test_a_district_forwards_its_communes_and_the_province_rolls_them_up(demo, d
     with Office.create(tmp_path / "province.db", "42") as province:
         pvs = preview(province, [tmp_path / "fwd"])
         assert all(pv.acceptable for pv in pvs), [pv.refused.message() for pv in pvs if pv.refused]
-        apply(province, pvs, {pv.path for pv in pvs})
+        # Signed by the demo's province office: this new database of the same office has a key of its own.
+        assert {pv.seal.kind for pv in pvs} == {"other_key"} and "Tỉnh Hà Tĩnh" in pvs[0].seal.text.vi
+        apply(province, pvs, {pv.path for pv in pvs}, {pv.path: "Bản của máy cũ" for pv in pvs})
         period = Period.parse(Q3)
         here, there = rollup(province.store, province.catalogue, district, period), rollup(demo.store, demo.catalogue,
                                                                                          district, period)

@@ -42,23 +42,30 @@ def _num(v: float | None) -> str:
 
 
 class PreviewModel(QAbstractTableModel):
-    """One row per file: whether to apply it, the file, unit, period, new, changed, checks, warnings."""
+    """One row per file: whether to apply it, the file, unit, period, new, changed, checks, signature, remarks.
+
+    A file whose signature is not sound (edited after export, unsigned, another key, a filled-in template) is
+    not ticked at first; ticking it asks for the reason (ask_reason), which the import keeps in the history."""
+
+    SIGNATURE, REMARKS = 6, 7
 
     def __init__(self, previews: list, parent=None):
         super().__init__(parent)
         self.previews = previews
-        self.checked = [p.acceptable and not p.unchanged for p in previews]
+        self.checked = [p.acceptable and not p.unchanged and p.sound for p in previews]
+        self.reasons: dict[int, str] = {}
+        self.ask_reason = None  # (FilePreview) -> str | None, set by the dialog
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.previews)
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else 7
+        return 0 if parent.isValid() else 8
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return [self.tr("File"), self.tr("Unit"), self.tr("Period"), self.tr("New"), self.tr("Changed"),
-                    self.tr("Checks"), self.tr("Remarks")][section]
+                    self.tr("Checks"), self.tr("Signature"), self.tr("Remarks")][section]
         return None
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
@@ -68,6 +75,15 @@ class PreviewModel(QAbstractTableModel):
         if index.column() == 0 and self.previews[index.row()].acceptable:
             f |= Qt.ItemFlag.ItemIsUserCheckable
         return f
+
+    def signature_text(self, p) -> str:
+        if p.seal is None:
+            return ""
+        short = {"signed": self.tr("Signed"), "first_use": self.tr("Signed (key seen for the first time)"),
+                 "edited": self.tr("Edited after export"), "other_key": self.tr("Another key"),
+                 "other_office": self.tr("Signed by another office"), "unsigned": self.tr("No signature"),
+                 "template": self.tr("Filled in Excel, no signature")}[p.seal.kind]
+        return ("✔ " if p.sound else "✘ ") + short
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -92,16 +108,24 @@ class PreviewModel(QAbstractTableModel):
                 errors = sum(m.severity == "error" for m in p.failures)
                 return ("⚠ " + self.tr("{n} failing").format(n=len(p.failures))) if p.failures else (
                     "✔" if p.acceptable and not errors else "")
-            if col == 6:
+            if col == self.SIGNATURE:
+                return self.signature_text(p) if p.acceptable else ""
+            if col == self.REMARKS:
                 if not p.acceptable:
                     return "✘ " + p.refused.message()
                 notes = [w.get() for w in p.warnings]
                 if p.unchanged:
                     notes.append(self.tr("Nothing new"))
+                if index.row() in self.reasons:
+                    notes.append(self.tr("Accepted: {reason}").format(reason=self.reasons[index.row()]))
                 return "; ".join(notes)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return str(p.path) if col == 0 else (p.refused.message() if p.refused else None)
-        if role == Qt.ItemDataRole.ForegroundRole and not p.acceptable:
+            if col == 0:
+                return str(p.path)
+            if col == self.SIGNATURE and p.seal is not None:
+                return p.seal.text.get()
+            return p.refused.message() if p.refused else None
+        if role == Qt.ItemDataRole.ForegroundRole and (not p.acceptable or (col == self.SIGNATURE and not p.sound)):
             from parapp.gui.qt import QBrush, QColor
 
             return QBrush(QColor("#B34000"))
@@ -109,18 +133,29 @@ class PreviewModel(QAbstractTableModel):
 
     def setData(self, index: QModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role == Qt.ItemDataRole.CheckStateRole and index.column() == 0 and self.previews[index.row()].acceptable:
-            self.checked[index.row()] = Qt.CheckState(value) == Qt.CheckState.Checked
-            self.dataChanged.emit(index, index, [role])
+            on = Qt.CheckState(value) == Qt.CheckState.Checked
+            row, p = index.row(), self.previews[index.row()]
+            if on and not p.sound and row not in self.reasons:
+                reason = self.ask_reason(p) if self.ask_reason is not None else None
+                if not reason or not reason.strip():
+                    return False  # not ticked: a file that is not sound goes in only with a reason
+                self.reasons[row] = reason.strip()
+            self.checked[row] = on
+            self.dataChanged.emit(index, self.index(row, self.REMARKS), [role])
             return True
         return False
 
     def set_all(self, on: bool) -> None:
-        self.checked = [on and p.acceptable for p in self.previews]
+        """Select all ticks the sound files (and those already accepted with a reason); none unticks all."""
+        self.checked = [on and p.acceptable and (p.sound or i in self.reasons) for i, p in enumerate(self.previews)]
         if self.previews:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.previews) - 1, 0))
 
     def accepted_paths(self) -> set[Path]:
         return {p.path for p, c in zip(self.previews, self.checked, strict=True) if c}
+
+    def accepted_reasons(self) -> dict[Path, str]:
+        return {self.previews[i].path: r for i, r in self.reasons.items() if self.checked[i]}
 
 
 class ImportPreviewDialog(QDialog):
@@ -136,10 +171,11 @@ class ImportPreviewDialog(QDialog):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.verticalHeader().hide()
+        self.model.ask_reason = self._ask_reason
         h = self.view.horizontalHeader()
-        for c in range(6):
+        for c in range(7):
             h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        h.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(PreviewModel.REMARKS, QHeaderView.ResizeMode.Stretch)
         self.details = QTextBrowser(self)
         refused = sum(not p.acceptable for p in previews)
         summary = self.tr("{files} file(s) read; {ok} can be imported, {refused} refused. Tick the files to apply: "
@@ -184,6 +220,16 @@ class ImportPreviewDialog(QDialog):
     def accepted_paths(self) -> set[Path]:
         return self.model.accepted_paths()
 
+    def accepted_reasons(self) -> dict[Path, str]:
+        return self.model.accepted_reasons()
+
+    def _ask_reason(self, p) -> str | None:
+        text, ok = QInputDialog.getText(
+            self, self.tr("Accept a file that is not soundly signed"),
+            self.tr("{file}: {verdict}\n\nWhy accept it? (kept in the history)").format(
+                file=p.path.name, verdict=p.seal.text.get() if p.seal else ""))
+        return text if ok else None
+
     def _show(self, row: int) -> None:
         if row < 0:
             return
@@ -198,6 +244,14 @@ class ImportPreviewDialog(QDialog):
         kind = self.tr("blank template") if p.kind == "template" else self.tr("return")
         parts.append(f"<p><b>{html.escape(p.unit.name)}</b> ({p.unit.official_code}) · {html.escape(p.period.label(lang))}"
                      f" · {html.escape(kind)}</p>")
+        if p.seal is not None:
+            colour = "#2E7D32" if p.sound else "#B34000"
+            parts.append(f"<p style='color:{colour}'>{'✔' if p.sound else '✘'} {html.escape(p.seal.text.get())}</p>")
+            if not p.sound:
+                reason = self.model.reasons.get(row)
+                parts.append("<p>" + html.escape(
+                    self.tr("Accepted with the reason: {reason}").format(reason=reason) if reason else
+                    self.tr("Tick it to accept it anyway: you will be asked why.")) + "</p>")
         for w in p.warnings:
             parts.append(f"<p>△ {html.escape(w.get())}</p>")
         for m in p.failures:
@@ -430,12 +484,12 @@ class Exchange(QObject):
             dlg = ImportPreviewDialog(self.office, previews, self.window)
             ok = decide(dlg) if decide is not None else dlg.exec()
             if ok:
-                self._apply(previews, dlg.accepted_paths())
+                self._apply(previews, dlg.accepted_paths(), dlg.accepted_reasons())
 
         self._run(self.tr("Reading the returns…"), lambda office, progress: preview(office, paths, progress),
                   previewed)
 
-    def _apply(self, previews: list, accepted: set[Path]) -> None:
+    def _apply(self, previews: list, accepted: set[Path], reasons: dict[Path, str] | None = None) -> None:
         from parapp.exchange.returns import apply
 
         if not accepted:
@@ -447,7 +501,7 @@ class Exchange(QObject):
 
         # apply on the window's own connection: it is quick (one transaction) and the window reads it next
         try:
-            n = apply(self.office, previews, accepted)
+            n = apply(self.office, previews, accepted, reasons)
         except ParAppError as e:
             QMessageBox.warning(self.window, "ParApp", e.message())
             return

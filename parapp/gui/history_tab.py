@@ -164,6 +164,10 @@ class HistoryModel(QAbstractTableModel):
                 after = self.tr("default successor") if e.reason == "default" else (e.reason or "")
             elif e.action == "take_in":
                 what = self.tr("Old province's database taken in")
+            elif e.action == "accept_return":
+                what = self.tr("Return accepted without a sound signature")
+            elif e.action == "key":
+                what = self.tr("Signing key of an office")
         period = ""
         if e.period:
             try:

@@ -823,6 +823,14 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
         <translation>Nhận cơ sở dữ liệu của tỉnh cũ</translation>
     </message>
     <message>
+        <source>Return accepted without a sound signature</source>
+        <translation>Nhận báo cáo không có chữ ký hợp lệ</translation>
+    </message>
+    <message>
+        <source>Signing key of an office</source>
+        <translation>Khoá ký của một văn phòng</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>Thời gian</translation>
     </message>
@@ -921,12 +929,32 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
         <translation>Bỏ chọn tất cả</translation>
     </message>
     <message>
+        <source>Accept a file that is not soundly signed</source>
+        <translation>Nhận một tệp không có chữ ký hợp lệ</translation>
+    </message>
+    <message>
+        <source>{file}: {verdict}
+
+Why accept it? (kept in the history)</source>
+        <translation>{file}: {verdict}
+
+Vì sao vẫn nhận tệp này? (được ghi vào lịch sử)</translation>
+    </message>
+    <message>
         <source>blank template</source>
         <translation>mẫu trống</translation>
     </message>
     <message>
         <source>return</source>
         <translation>báo cáo</translation>
+    </message>
+    <message>
+        <source>Accepted with the reason: {reason}</source>
+        <translation>Đã chấp nhận với lý do: {reason}</translation>
+    </message>
+    <message>
+        <source>Tick it to accept it anyway: you will be asked why.</source>
+        <translation>Đánh dấu chọn để vẫn nhận tệp: ParApp sẽ hỏi lý do.</translation>
     </message>
     <message>
         <source>Changed</source>
@@ -1344,12 +1372,48 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
         <translation>Lưu ý</translation>
     </message>
     <message>
+        <source>Signature</source>
+        <translation>Chữ ký</translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation>Có chữ ký</translation>
+    </message>
+    <message>
+        <source>Signed (key seen for the first time)</source>
+        <translation>Có chữ ký (khoá lần đầu thấy)</translation>
+    </message>
+    <message>
+        <source>Edited after export</source>
+        <translation>Bị sửa sau khi xuất</translation>
+    </message>
+    <message>
+        <source>Another key</source>
+        <translation>Khoá khác</translation>
+    </message>
+    <message>
+        <source>Signed by another office</source>
+        <translation>Do văn phòng khác ký</translation>
+    </message>
+    <message>
+        <source>No signature</source>
+        <translation>Không có chữ ký</translation>
+    </message>
+    <message>
+        <source>Filled in Excel, no signature</source>
+        <translation>Điền bằng Excel, không có chữ ký</translation>
+    </message>
+    <message>
         <source>{n} failing</source>
         <translation>{n} không đạt</translation>
     </message>
     <message>
         <source>Nothing new</source>
         <translation>Không có gì mới</translation>
+    </message>
+    <message>
+        <source>Accepted: {reason}</source>
+        <translation>Đã chấp nhận: {reason}</translation>
     </message>
 </context>
 <context>

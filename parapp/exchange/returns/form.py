@@ -19,6 +19,7 @@ from parapp.engine.compliance import STATUS_NAMES, IndicatorResult
 from parapp.exchange.files import share
 from parapp.exchange.returns.common import Progress, ReturnError, _column_number, _split_cell
 from parapp.i18n import fold, nfc
+from parapp.store import audit, keys
 from parapp.store import units as unit_store
 from parapp.store.db import now
 from parapp.store.units import Unit
@@ -68,6 +69,27 @@ def checksum(unit: str, period: str, values: dict[str, float | None], comments: 
     lines += [f"{code}={_canon(v)}" for code, v in sorted(values.items()) if v is not None]
     lines += [f"{code}#={c}" for code, c in sorted(comments.items()) if c]
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+# What a return's signature covers: these metadata, the map of value cells and (a return, not a template, whose
+# cells are filled in Excel) its values and comments. The person named under "Người lập" is left out: it is the
+# form's signature block, which an officer may write in after printing.
+SIGNED_META = ("format", "format_version", "kind", "unit", "unit_name", "level", "province", "period",
+               "catalogue_version", "target_set", "app_version", "exported_at", "exported_by", "office", "status",
+               "sheet", "chain_head")
+
+
+def signed_payload(meta: dict[str, str], cells: dict[str, tuple[str, str]], values: dict[str, float | None],
+                   comments: dict[str, str | None]) -> bytes:
+    """The canonical bytes a return's Ed25519 signature is made over (and checked against on import)."""
+    import json
+
+    body = {"signed": "parapp-return-1", "meta": {k: str(meta.get(k, "")) for k in SIGNED_META},
+            "cells": {code: list(pair) for code, pair in sorted(cells.items())}}
+    if meta.get("kind") == "return":
+        body["values"] = {code: _canon(v) for code, v in sorted(values.items()) if v is not None}
+        body["comments"] = {code: c for code, c in sorted(comments.items()) if c}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def file_name(unit: Unit, period: Period, blank: bool = False) -> str:
@@ -598,6 +620,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
     # -- the hidden sheet
     status = None if blank else (rep.status.status if rep.status else None)
     stored_values = {} if blank else {code: values.get(code) for code in element_rows}
+    top = audit.head(office.store.conn)
     meta = [
         ("format", FORMAT), ("format_version", FORMAT_VERSION), ("kind", "template" if blank else "return"),
         ("unit", u.official_code), ("unit_name", u.name), ("level", u.level), ("province", office.province_code),
@@ -605,9 +628,14 @@ def _build(office, u: Unit, p: Period, blank: bool):
         ("app_version", __version__), ("exported_at", exported_at), ("exported_by", office.officer),
         ("office", office.office_code), ("status", status or ""), ("sheet", SHEET),
         ("prepared_by_cell", prepared.coordinate),
-        ("checksum", checksum(u.code, str(p), stored_values,
+        ("checksum", checksum(u.official_code, str(p), stored_values,
                               {c: comments.get(c) for c in element_rows})),
+        # The head of the office's history when it signed: where the chain can be checked from outside.
+        ("chain_head", f"{top[0]}:{top[1]}" if top else ""),
     ]
+    public, signature = keys.sign(office.store, signed_payload(
+        dict(meta), element_rows, stored_values, {c: comments.get(c) for c in element_rows}))
+    meta += [("public_key", public), ("signature", signature)]
     hs = w.wb.create_sheet(META_SHEET)
     for i, (k, v) in enumerate(meta, 1):
         w.text(hs, f"A{i}", k, size=10)

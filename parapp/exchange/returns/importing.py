@@ -14,9 +14,12 @@ from parapp.exchange import readers
 from parapp.exchange.returns.common import Progress, ReturnError, _refuse
 from parapp.exchange.returns.form import META_SHEET, SHEET
 from parapp.exchange.returns.reading import ReturnFile, read_return
-from parapp.i18n import ParAppError, Text, nfc
+from parapp.exchange.returns.signatures import Seal, judge, settle
+from parapp.i18n import ParAppError, Text, clean, nfc
+from parapp.store import keys
 from parapp.store import units as unit_store
 from parapp.store import values as value_store
+from parapp.store.db import now
 from parapp.store.units import Unit
 
 
@@ -37,10 +40,17 @@ class FilePreview:
     warnings: list[Text] = field(default_factory=list)
     status: tuple[str | None, str] | None = None  # (now, after the import) when the workflow status changes
     file: ReturnFile | None = None
+    seal: Seal | None = None  # who signed it, and whether that is believed (signatures.judge)
 
     @property
     def acceptable(self) -> bool:
         return self.refused is None
+
+    @property
+    def sound(self) -> bool:
+        """Signed by the unit or an office above it, with the key known for it (or its first): applies without
+        a choice. Anything else (edited, unsigned, another key, a filled-in template) needs one, with a reason."""
+        return self.seal is not None and self.seal.sound
 
     @property
     def unchanged(self) -> bool:
@@ -112,6 +122,9 @@ def preview(office, paths: Iterable[Path | str], progress: Progress | None = Non
                 g.refused = _refuse(
                     g.path, f"có {len(group)} tệp cho cùng {u.name}, {p.label('vi')} ({names}); hãy chỉ chọn một.",
                     f"{len(group)} files are for the same {u.name}, {p.label('en')} ({names}); choose one.")
+    judged = [(pv, pv.seal) for pv in out if pv.acceptable and pv.seal is not None]
+    for (pv, _old), seal in zip(judged, settle(judged), strict=True):
+        pv.seal = seal
     if progress is not None:
         progress(len(files), len(files))
     return out
@@ -127,6 +140,7 @@ class _Here:
         self.provinces = {self.province, *office._reorganised_from()}
         self.below = {u.code: u for root in office.area_roots()
                       for u in unit_store.subtree(office.store, root, include_retired=True) if u.code != self.office}
+        self.keys = keys.known_keys(office.store, self.below)
 
 
 def _compare(office, pv: FilePreview, here: _Here) -> None:
@@ -204,11 +218,7 @@ def _compare(office, pv: FilePreview, here: _Here) -> None:
     pv.checksum_ok = rf.checksum_ok
     if rf.kind == "template" and not any(v is not None for v in incoming.values()):
         pv.warnings.append(Text("Mẫu chưa được điền số liệu nào.", "No figures were filled in on the template."))
-    if rf.kind == "return" and not rf.checksum_ok:
-        pv.warnings.append(Text("Tệp đã bị sửa sau khi xuất từ ParApp (mã kiểm tra không khớp); hãy xem kỹ các "
-                                "thay đổi.",
-                                "The file was edited after it was exported from ParApp (the checksum does not "
-                                "match); check the changes closely."))
+    pv.seal = judge(office, rf, unit, here.keys)
     ts = office.target_set
     if rf.target_set and ts is not None and rf.target_set != ts.id:
         pv.warnings.append(Text(f'Tệp lập theo bộ chỉ tiêu "{rf.target_set}", văn phòng này dùng "{ts.id}"; '
@@ -229,22 +239,31 @@ def _incoming(rf: ReturnFile) -> tuple[dict[str, float | None], dict[str, str | 
     return values, {k: c for k, c in rf.comments.items() if c}
 
 
-def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[Path]) -> int:
+def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[Path],
+          reasons: dict[Path, str] | None = None) -> int:
     """Import the accepted files, all or none, in one transaction; returns how many values changed.
 
     Each file is written as write_values writes it, with the file's name as its source (so the audit log
-    names it). A return exported from a submitted or approved unit-period arrives as submitted. An accepted
-    file that was refused, or a unit-period approved since the preview, refuses the whole import: nothing is
-    written.
+    names it). A return exported from a submitted or approved unit-period arrives as submitted. A file that is
+    not sound (edited after export, unsigned, signed with another key, a filled-in template) is applied only
+    with a reason in reasons (path -> the officer's words), kept in the audit log with what was accepted. The
+    first key seen of a signing office is remembered. An accepted file that was refused, not sound and without
+    a reason, or a unit-period approved since the preview, refuses the whole import: nothing is written.
     """
     accept = {Path(a) for a in accept}
+    reasons = {Path(k): clean(v, multiline=False).strip() for k, v in (reasons or {}).items() if v and v.strip()}
     chosen = [pv for pv in previews if pv.path in accept]
     for pv in chosen:
         if pv.refused is not None:  # nothing is imported: the file's own refusal says why
             raise ReturnError(pv.refused.message("vi"), pv.refused.message("en"))
-    keys = [(pv.unit.code, str(pv.period)) for pv in chosen]
-    locked = value_store.statuses_of(office.store, keys)
-    for pv, key in zip(chosen, keys, strict=True):  # checked again: the database may have changed since the preview
+    for pv in chosen:
+        if not pv.sound and pv.path not in reasons:
+            seal = pv.seal.text if pv.seal else Text("chưa kiểm tra chữ ký.", "its signature was not checked.")
+            raise _refuse(pv.path, f"{seal.vi} Hãy chọn chấp nhận tệp này kèm lý do, hoặc bỏ nó ra; chưa nhập tệp nào.",
+                          f"{seal.en} Accept this file with a reason, or leave it out; nothing was imported.")
+    wanted = [(pv.unit.code, str(pv.period)) for pv in chosen]
+    locked = value_store.statuses_of(office.store, wanted)
+    for pv, key in zip(chosen, wanted, strict=True):  # checked again: the database may have changed since the preview
         if locked.get(key) == "approved":
             value_store.ensure_unlocked(office.store, pv.unit.code, pv.unit.name, str(pv.period),
                                         Text(pv.period.label("vi"), pv.period.label("en")))
@@ -256,7 +275,7 @@ def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[
         make_backup(store, "before-import")  # an import can be undone by restoring this
     with store.transaction() as c:
         writes = value_store.Batch(store, who)
-        writes.read(keys)
+        writes.read(wanted)
         # Locked since the check above? Then nothing is written. (A file never approves anything, so
         # checking them all first gives the same answer as checking each just before its writes.)
         for pv in chosen:
@@ -264,6 +283,7 @@ def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[
             if writes.status(u, period) == "approved":
                 value_store.ensure_unlocked(store, u, pv.unit.name, period,
                                             Text(pv.period.label("vi"), pv.period.label("en")))
+        learned: set[tuple[str, str]] = set()
         for pv in chosen:
             rf = pv.file
             u, period = pv.unit.code, str(pv.period)
@@ -271,6 +291,20 @@ def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[
             by = rf.prepared_by or rf.exported_by
             reason = f"Nhập từ tệp {'báo cáo' if rf.kind == 'return' else 'mẫu'} {rf.path.name}" + \
                 (f" (người lập: {by})" if by else "")
+            seal = pv.seal
+            if not seal.sound:
+                writes.add_audit(at=now(), who=who, action="accept_return", unit=u, period=period,
+                                 reason=f"{seal.text.vi} Lý do chấp nhận: {reasons[pv.path]}", source=rf.path.name)
+            how = seal.learn or ("accepted" if seal.kind == "other_key" else None)
+            if how is not None and seal.signer is not None and (seal.signer.code, seal.public_key) not in learned:
+                learned.add((seal.signer.code, seal.public_key))
+                keys.learn(c, seal.signer.code, seal.public_key, now(), rf.path.name, how,
+                           reasons.get(pv.path) if how == "accepted" else None)
+                what = {"first_use": "tin tưởng lần đầu", "template": "từ mẫu do chính đơn vị xuất",
+                        "accepted": f"chấp nhận khoá mới: {reasons.get(pv.path)}"}[how]
+                writes.add_audit(at=now(), who=who, action="key", unit=seal.signer.code,
+                                 reason=f"Khoá của {seal.signer.name}: {seal.fingerprint} ({what})",
+                                 source=rf.path.name)
             writes.values(u, period, incoming, notes, rf.path.name, reason)
             if rf.kind == "return" and rf.status in ("submitted", "approved") \
                     and writes.status(u, period) != "submitted":

@@ -23,6 +23,7 @@ from parapp.exchange.returns.form import (
     META_SHEET,
     SHEET,
     checksum,
+    signed_payload,
 )
 from parapp.exchange.returns.untrusted import _check_zip, _Package, _sheet_xml_path, scan_sheet
 from parapp.i18n import clean, parse_number
@@ -52,10 +53,18 @@ class ReturnFile:
     checksum: str  # as written in the file
     computed_checksum: str  # over what the file holds now
     meta_cells: dict[str, str] = field(default_factory=dict)  # key -> its cell on the hidden sheet
+    public_key: str = ""  # the signing office's Ed25519 key, as the file names it
+    signature: str = ""  # empty: unsigned (a return of an older ParApp, or one whose signature was taken out)
+    signature_ok: bool | None = None  # over what the file holds now; None when there is no signature
+    chain_head: tuple[int, str] | None = None  # (row, hash) of the office's history when it signed
 
     @property
     def checksum_ok(self) -> bool:
         return self.checksum == self.computed_checksum
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.signature)
 
 
 def _clean_comment(text: str | None) -> str | None:
@@ -231,6 +240,16 @@ def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
         comments[code] = comment
     prepared_cell = meta.get("prepared_by_cell", "")
     prepared = _clean_comment(_text_of(_cell(grid, prepared_cell))) if _CELL.match(prepared_cell) else None
+    public_key, signature = meta.get("public_key", ""), meta.get("signature", "")
+    signature_ok = None
+    if signature:
+        from parapp.store.keys import signature_ok as check
+
+        signature_ok = check(public_key, signed_payload(meta, cells, values, comments), signature)
+    head = None
+    id_, _sep, hash_ = meta.get("chain_head", "").partition(":")
+    if id_.isdigit() and re.fullmatch(r"[0-9a-f]{64}", hash_):
+        head = (int(id_), hash_)
     return ReturnFile(
         path=path, kind=kind, unit=unit, unit_name=meta.get("unit_name", ""), province=meta.get("province", ""),
         period=period, catalogue_version=meta["catalogue_version"], target_set=meta.get("target_set", ""),
@@ -238,7 +257,8 @@ def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
         exported_by=meta.get("exported_by", ""), office=meta.get("office", ""),
         status=meta.get("status") or None, values=values, comments=comments, cells=cells,
         prepared_by=prepared or "", checksum=meta.get("checksum", ""),
-        computed_checksum=checksum(unit, str(period), values, comments), meta_cells=meta_cells)
+        computed_checksum=checksum(unit, str(period), values, comments), meta_cells=meta_cells,
+        public_key=public_key, signature=signature, signature_ok=signature_ok, chain_head=head)
 
 
 def _read_value(path: Path, sheet: str, address: str, el: Element, raw, is_formula: bool) -> float | None:
