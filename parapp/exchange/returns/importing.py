@@ -219,6 +219,12 @@ def _compare(office, pv: FilePreview, here: _Here) -> None:
     if rf.kind == "template" and not any(v is not None for v in incoming.values()):
         pv.warnings.append(Text("Mẫu chưa được điền số liệu nào.", "No figures were filled in on the template."))
     pv.seal = judge(office, rf, unit, here.keys)
+    if rf.external_links:
+        shown = ", ".join(rf.external_links[:3]) + (" …" if len(rf.external_links) > 3 else "")
+        pv.warnings.append(Text(f"Tệp có liên kết tới tệp khác ({shown}); ParApp chỉ đọc số liệu trong chính tệp này "
+                                "và không mở các liên kết.",
+                                f"The workbook links to other files ({shown}); ParApp reads only the figures in this "
+                                "file and never opens the links."))
     ts = office.target_set
     if rf.target_set and ts is not None and rf.target_set != ts.id:
         pv.warnings.append(Text(f'Tệp lập theo bộ chỉ tiêu "{rf.target_set}", văn phòng này dùng "{ts.id}"; '

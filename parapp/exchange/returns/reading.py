@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import math
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -57,6 +59,7 @@ class ReturnFile:
     signature: str = ""  # empty: unsigned (a return of an older ParApp, or one whose signature was taken out)
     signature_ok: bool | None = None  # over what the file holds now; None when there is no signature
     chain_head: tuple[int, str] | None = None  # (row, hash) of the office's history when it signed
+    external_links: list[str] = field(default_factory=list)  # other files the workbook links to (never opened)
 
     @property
     def checksum_ok(self) -> bool:
@@ -93,9 +96,29 @@ def _cell(grid: list[list], address: str):
     return ""
 
 
+class _ReaderFailed(Exception):
+    """The spreadsheet reader gave up on the file (whatever it raised: its input is the untrusted file)."""
+
+
+def _lib(fn, *args, **kwargs):
+    """Call python-calamine: anything it raises, a Rust panic included, is the file's doing."""
+    try:
+        return fn(*args, **kwargs)
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as e:
+        raise _ReaderFailed(repr(e)) from None
+
+
+# What the XML and zip readers raise on a damaged file while ParApp's own checks read it; anything else raised
+# in ParApp's code is a bug, which must reach the crash report, not be called "a damaged workbook".
+_DAMAGED = (_ReaderFailed, ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError)
+
+
 def _grid(wb, name: str) -> list[list]:
     """A sheet's cells from A1 (scan_sheet has checked its size)."""
-    return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    sheet = _lib(wb.get_sheet_by_name, name)
+    return _lib(sheet.to_python, skip_empty_area=False)
 
 
 # The list of value cells on the hidden sheet, checked, by its rows: the same in every return of one layout.
@@ -144,14 +167,12 @@ def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
     try:
         from python_calamine import CalamineWorkbook
 
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(package.source))  # the bytes _check_zip checked
-        names = list(wb.sheet_names)
+        wb = _lib(CalamineWorkbook.from_filelike, io.BytesIO(package.source))  # the bytes _check_zip checked
+        names = list(_lib(lambda: wb.sheet_names))
         meta_grid = None
         if META_SHEET in names and scan_sheet(path, META_SHEET, package) is not None:
             meta_grid = _grid(wb, META_SHEET)
-    except (ReturnError, KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException:  # calamine's own errors, XML errors, and a Rust panic (a BaseException)
+    except _DAMAGED:
         raise _refuse(path, "không đọc được: tệp Excel bị hỏng.", "cannot be read: the workbook is damaged.") from None
     if meta_grid is None:
         raise _refuse(path, f'không phải là báo cáo ParApp (không có trang dữ liệu ẩn "{META_SHEET}"); có thể '
@@ -209,9 +230,7 @@ def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
         if formulas is None:
             raise _refuse(path, f'không có trang "{sheet}".', f'has no sheet "{sheet}".')
         grid = _grid(wb, sheet)
-    except (ReturnError, KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException:
+    except _DAMAGED:
         raise _refuse(path, "không đọc được: tệp Excel bị hỏng.", "cannot be read: the workbook is damaged.",
                       sheet) from None
     values: dict[str, float | None] = {}
@@ -258,7 +277,8 @@ def read_return(path: Path | str, catalogue: Catalogue) -> ReturnFile:
         status=meta.get("status") or None, values=values, comments=comments, cells=cells,
         prepared_by=prepared or "", checksum=meta.get("checksum", ""),
         computed_checksum=checksum(unit, str(period), values, comments), meta_cells=meta_cells,
-        public_key=public_key, signature=signature, signature_ok=signature_ok, chain_head=head)
+        public_key=public_key, signature=signature, signature_ok=signature_ok, chain_head=head,
+        external_links=package.external_links)
 
 
 def _read_value(path: Path, sheet: str, address: str, el: Element, raw, is_formula: bool) -> float | None:

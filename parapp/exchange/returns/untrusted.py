@@ -37,9 +37,10 @@ class _Package:
     bytes instead of opening and unpacking the file again. Any other part is read from the file's bytes
     through zipfile when asked for (as a stream, so memory stays bounded)."""
 
-    def __init__(self, source: bytes | Path, kept: dict[str, bytes]):
+    def __init__(self, source: bytes | Path, kept: dict[str, bytes], external_links: list[str] | None = None):
         self.source = source  # the file's bytes, or its path when nothing was checked or kept
         self.kept = kept
+        self.external_links = external_links or []  # the other files the workbook links to (never opened)
         self._trees: dict[str, ElementTree.Element] = {}
 
     @contextmanager
@@ -61,6 +62,28 @@ class _Package:
         if name not in self._trees:
             self._trees[name] = ElementTree.fromstring(self.read(name))
         return self._trees[name]
+
+
+# Parts of a workbook with macros or controls: a ParApp return has none (it may be an .xlsm renamed .xlsx).
+_MACRO = re.compile(r"(?:xl/vbaProject\.bin|xl/vbaProjectSignature\.bin|xl/activeX/|xl/macrosheets/|xl/dialogsheets/"
+                    r"|customUI/|userCustomization/)", re.IGNORECASE)
+_EXTERNAL_RELS = re.compile(r"xl/externalLinks/_rels/[^/]+\.rels\Z", re.IGNORECASE)
+
+
+def _external_targets(zf: zipfile.ZipFile, infos) -> list[str]:
+    """The files a workbook's external links point to, as its relationships name them."""
+    from parapp.i18n import clean
+
+    out = []
+    for info in infos:
+        if _EXTERNAL_RELS.match(info.filename) and info.file_size <= 1 << 20:
+            try:
+                root = ElementTree.fromstring(zf.read(info))
+            except ElementTree.ParseError:
+                out.append(info.filename)
+                continue
+            out += [clean(r.get("Target") or "")[:200] for r in root if r.get("Target")]
+    return out
 
 
 _KEEP_PART = 4 * 1024 * 1024  # parts larger than this are streamed through zipfile, and not kept
@@ -112,6 +135,14 @@ def _check_zip(path: Path) -> _Package:
                               "is an OpenDocument file (.ods); save it as an Excel Workbook (.xlsx).")
             if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
                 raise _refuse(path, *not_excel)
+            macro = next((n for n in sorted(names) if _MACRO.match(n)), None)
+            if macro is not None:
+                raise _refuse(path, f"chứa macro hoặc điều khiển ({macro}); báo cáo ParApp không có macro nên ParApp "
+                                    "không nhận tệp này. Hãy lưu lại dạng Excel Workbook (.xlsx) không có macro rồi "
+                                    "gửi lại.",
+                              f"holds macros or controls ({macro}); a ParApp return has none, so ParApp does not "
+                              "take this file. Save it as an Excel Workbook (.xlsx) without macros and send it "
+                              "again.")
             total = 0
             for info in infos:
                 total += info.file_size
@@ -142,11 +173,12 @@ def _check_zip(path: Path) -> _Package:
                     kept[info.filename] = part
                 else:
                     kept.pop(info.filename, None)  # a later part of the same name is the one read
+            links = _external_targets(zf, infos)
     except ReturnError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
         raise _refuse(path, *not_excel) from None
-    return _Package(data, kept)
+    return _Package(data, kept, links)
 
 
 def _check_counts(path: Path, data: bytes) -> None:
