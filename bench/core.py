@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import os
 import platform
@@ -35,10 +36,11 @@ from parapp.domain.catalogue import Catalogue, Element, shipped_catalogue  # noq
 from parapp.domain.periods import Period  # noqa: E402
 from parapp.engine.aggregate import rollup  # noqa: E402
 from parapp.engine.office import Office  # noqa: E402
+from parapp.store import audit  # noqa: E402
 from parapp.store import units as unit_store  # noqa: E402
 from parapp.store.db import Store  # noqa: E402
 
-GENERATOR_VERSION = 1  # bump when the generated data changes, so that cached files are rebuilt
+GENERATOR_VERSION = 2  # bump when the generated data changes, so that cached files are rebuilt
 SEED = 20261123
 FIRST_QUARTER = Period.quarter(2021, 1)
 COUNTRY = "VN"
@@ -203,6 +205,11 @@ def build(path: Path, quarters: int, catalogue: Catalogue) -> None:
             c.execute("INSERT INTO audit_log(at, who, action, unit, period, old_status, new_status) "
                       f"SELECT replace(changed_at, 'T16', 'T1{6 + i}'), changed_by, 'status', unit, period, ?, ? "
                       f"FROM statuses WHERE {reached} ORDER BY changed_at, unit", (old, new))
+        # The history is a hash chain, as ParApp writes it (the append-only guard lifted for the bulk load).
+        c.execute("DROP TRIGGER audit_log_no_update")
+        audit.rechain(c)
+        c.execute("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+                  "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
     c.execute("ANALYZE")
     c.execute("PRAGMA journal_mode = WAL")
     store.close()
@@ -371,9 +378,15 @@ def main(argv: list[str] | None = None) -> int:
                      "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
                      "updated_at = excluded.updated_at, source = excluded.source",
                      (commune, write_period, element, value, OFFICER, stamp))
-        conn.execute("INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value) "
-                     "VALUES (?, ?, 'value', ?, ?, ?, NULL, ?)", (stamp, OFFICER, commune, write_period, element,
-                                                                  value))
+        # the same chained row: the head read, one sha256 over the previous hash and the row
+        top_id, top_hash = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        row = [top_id + 1, stamp, OFFICER, "value", commune, write_period, element, None, value, None, None, None,
+               None, None, None]
+        digest = hashlib.sha256(f"{top_hash}\n{json.dumps(row, ensure_ascii=False, separators=(',', ':'))}"
+                                .encode()).hexdigest()
+        conn.execute("INSERT INTO audit_log(id, at, who, action, unit, period, element, old_value, new_value, hash) "
+                     "VALUES (?, ?, ?, 'value', ?, ?, ?, NULL, ?, ?)", (top_id + 1, stamp, OFFICER, commune,
+                                                                       write_period, element, value, digest))
         conn.execute("COMMIT")
 
     try:

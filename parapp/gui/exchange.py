@@ -207,7 +207,7 @@ class ImportPreviewDialog(QDialog):
         self.view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
         self.model.dataChanged.connect(self._update_apply)
         self._update_apply()
-        self.resize(1000, 620)
+        self.resize(1200, 620)
         if previews:
             self.view.selectRow(0)
 

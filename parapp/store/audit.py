@@ -93,16 +93,23 @@ def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
     return cur
 
 
-def rechain(c: sqlite3.Connection) -> int:
-    """Give every row its hash, in id order (the migration that brings in the chain). Returns the rows."""
-    prev, n = GENESIS, 0
-    updates = []
-    for r in _plain(c).execute(f"SELECT id, {', '.join(COLUMNS)} FROM audit_log ORDER BY id").fetchall():
-        prev = digest(prev, r)
-        updates.append((prev, r[0]))
-        n += 1
-    c.executemany("UPDATE audit_log SET hash = ? WHERE id = ?", updates)
-    return n
+def rechain(c: sqlite3.Connection, chunk: int = 100_000) -> int:
+    """Give every row its hash, in id order (the migration that brings in the chain, a bulk load). The caller
+    lifts the append-only trigger around it. Returns the rows. Reads and writes a chunk of ids at a time."""
+    prev, n, after = GENESIS, 0, 0
+    cur = _plain(c)
+    while True:
+        rows = cur.execute(f"SELECT id, {', '.join(COLUMNS)} FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+                           (after, chunk)).fetchall()
+        if not rows:
+            return n
+        updates = []
+        for r in rows:
+            prev = digest(prev, r)
+            updates.append((prev, r[0]))
+        c.executemany("UPDATE audit_log SET hash = ? WHERE id = ?", updates)
+        n += len(rows)
+        after = rows[-1][0]
 
 
 # ------------------------------------------------------------------------------------------ verifying
@@ -117,6 +124,19 @@ class Drift:
     element: str
     stored: float | None  # None: the value was deleted from data_values
     chained: float | None  # None: the chain has no value (slipped in)
+    unit_name: str = ""
+
+    def label(self, lang: str) -> str:
+        """"Xã Liêu Tú, Quý III/2026, Số hồ sơ mới tiếp nhận trong kỳ": what an officer recognises."""
+        from parapp.domain.catalogue import shipped_catalogue
+        from parapp.domain.periods import Period, PeriodError
+
+        try:
+            period = Period.parse(self.period).label(lang)
+        except PeriodError:
+            period = self.period
+        el = shipped_catalogue().elements.get(self.element)
+        return f"{self.unit_name or self.unit}, {period}, {el.name.get(lang) if el else self.element}"
 
 
 @dataclass
@@ -158,11 +178,12 @@ class Verdict:
                 parts_vi.append(f"Lịch sử thay đổi đã bị sửa bằng công cụ khác từ dòng {self.broken_at}{where_vi}.")
                 parts_en.append(f"The history was altered with another tool from row {self.broken_at}{where_en}.")
         if self.drift:
-            shown = ", ".join(f"{d.unit} {d.period} {d.element}" for d in self.drift[:5])
-            more = f" (+{len(self.drift) - 5})" if len(self.drift) > 5 else ""
-            parts_vi.append(f"{len(self.drift)} số liệu khác với lịch sử (bị sửa bằng công cụ khác): {shown}{more}.")
+            more = f" (+{len(self.drift) - 3})" if len(self.drift) > 3 else ""
+            shown_vi = "; ".join(d.label("vi") for d in self.drift[:3]) + more
+            shown_en = "; ".join(d.label("en") for d in self.drift[:3]) + more
+            parts_vi.append(f"{len(self.drift)} số liệu khác với lịch sử (bị sửa bằng công cụ khác): {shown_vi}.")
             parts_en.append(f"{len(self.drift)} stored values differ from their history (changed with another "
-                            f"tool): {shown}{more}.")
+                            f"tool): {shown_en}.")
         if not parts_vi:
             scope_vi = f"{self.rows} dòng" if self.complete else f"{self.rows} dòng mới nhất"
             scope_en = f"{self.rows} rows" if self.complete else f"the newest {self.rows} rows"
@@ -238,7 +259,12 @@ def drift(conn: sqlite3.Connection, unit: str | None = None, period: str | None 
     params = [*args, *([unit, period] if unit is not None else []), *args]
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    return [Drift(*r) for r in conn.execute(sql, params)]
+    found = conn.execute(sql, params).fetchall()
+    names = {}
+    for code in {r[0] for r in found}:
+        row = conn.execute("SELECT name FROM units WHERE code = ?", (code,)).fetchone()
+        names[code] = row[0] if row else ""
+    return [Drift(*r, unit_name=names[r[0]]) for r in found]
 
 
 def _backup_head(path: Path) -> tuple[tuple[int, str] | None, dict[str, str]]:
