@@ -268,6 +268,9 @@ def install_crash_dialog(app: QApplication) -> None:
 
 
 def run(db: Path | None = None) -> int:
+    from parapp.crash import enable_native_reports
+
+    enable_native_reports()  # a crash in Qt's native code (or another library's) leaves a report too
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ParApp")
     app.setOrganizationName("ParApp")

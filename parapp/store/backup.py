@@ -17,6 +17,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,6 +34,9 @@ from parapp.store.db import (
 )
 
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_NEWEST = 7, 4, 12, 3
+# A temporary copy untouched for this long was left by a ParApp killed while writing it (the national database's
+# daily backup takes about 11 s): the next backup or restore into its folder removes it.
+STALE_TEMPORARY_SECONDS = 3600
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<at>\d{8}-\d{6})(?:-(?P<n>\d+))?-(?P<why>[a-z-]+)\.db$")
 REASONS = {
     "manual": Text("sao lưu theo yêu cầu", "made on request"),
@@ -113,7 +117,7 @@ def make_backup(store: Store, why: str = "manual", out: Path | str | None = None
 def _write(store: Store, target: Path, why: str, when: datetime, extra: dict[str, str] | None = None) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".~backup-", suffix=".db", dir=target.parent)
+        fd, name = _temporary(target.parent, ".~backup-")
         os.close(fd)
     except OSError as e:
         raise environment_error(e, target) from None
@@ -146,9 +150,22 @@ def _write(store: Store, target: Path, why: str, when: datetime, extra: dict[str
         raise
 
 
+def _temporary(folder: Path, prefix: str) -> tuple[int, str]:
+    """A new temporary file in folder (mkstemp), after removing the stale ones of the same kind that a killed
+    ParApp left there: each is as big as a database, and nothing else would ever remove them."""
+    stale = time.time() - STALE_TEMPORARY_SECONDS
+    for f in folder.glob(f"{prefix}*"):
+        try:
+            if f.stat().st_mtime < stale:
+                f.unlink()
+        except OSError:
+            pass  # gone already, or in use (Windows)
+    return tempfile.mkstemp(prefix=prefix, suffix=".db", dir=folder)
+
+
 def _synced_copy(src: Path, folder: Path, prefix: str) -> Path:
     """src copied to a temporary name in folder and flushed to the disk (the caller renames or removes it)."""
-    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".db", dir=folder)
+    fd, name = _temporary(folder, prefix)
     os.close(fd)
     tmp = Path(name)
     try:
