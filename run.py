@@ -3,6 +3,7 @@
 
     python3 run.py          open ParApp on the demo database (made on first use)
     python3 run.py test     run the tests and the linter
+    python3 run.py build    build the one-folder bundle in dist/ParApp (PyInstaller) and try it
 
 The first run makes a virtual environment in .venv and installs what ParApp needs; later runs reuse it
 and reinstall only when pyproject.toml changes.
@@ -41,6 +42,12 @@ def ensure_env() -> None:
 def main(argv: list[str]) -> int:
     ensure_env()
     env = dict(os.environ)
+    if argv[:1] == ["build"]:
+        built = subprocess.run([str(PY), str(ROOT / "packaging" / "bundle.py")], cwd=ROOT, env=env)
+        if built.returncode:
+            return built.returncode
+        return subprocess.run([str(PY), str(ROOT / "packaging" / "smoke.py"), str(ROOT / "dist" / "ParApp")],
+                              cwd=ROOT, env=env).returncode
     if argv[:1] == ["test"]:
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
         paths = [p for p in ("parapp", "tests", "bench", "run.py", "packaging") if (ROOT / p).exists()]

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from parapp import __version__, settings
-from parapp.crash import save_report
+from parapp.crash import enable_native_reports, save_report
 from parapp.domain.catalogue import LEVEL_NAMES
 from parapp.domain.periods import Period
 from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS, IndicatorResult
@@ -885,6 +885,8 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     global _lang
     multiprocessing.freeze_support()  # a packaged ParApp runs its reader workers from its own executable
+    if argv is None:  # ParApp itself (parapp, python -m parapp, the bundle), not a test calling main([...])
+        enable_native_reports()  # a crash in native code leaves a report too
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--lang" in argv[:-1]:
         _lang = argv[argv.index("--lang") + 1] if argv[argv.index("--lang") + 1] in ("vi", "en") else "vi"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from parapp.gui.qt import (
     QMessageBox,
     QObject,
     QSettings,
+    QTimer,
     QTranslator,
 )
 from parapp.i18n import ParAppError, set_language
@@ -279,4 +281,7 @@ def run(db: Path | None = None) -> int:
     controller = Application(app)
     if not controller.start(db):
         return 0
+    quit_after = os.environ.get("PARAPP_QUIT_AFTER_MS", "")
+    if quit_after.isdigit():  # the bundle's smoke test: the window opens, lives a while, and closes as on Quit
+        QTimer.singleShot(int(quit_after), lambda: controller.window.close() if controller.window else app.quit())
     return app.exec()

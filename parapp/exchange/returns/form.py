@@ -626,7 +626,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
         ("unit", u.official_code), ("unit_name", u.name), ("level", u.level), ("province", office.province_code),
         ("period", str(p)), ("catalogue_version", office.catalogue.version), ("target_set", ts.id if ts else ""),
         ("app_version", __version__), ("exported_at", exported_at), ("exported_by", office.officer),
-        ("office", office.office_code), ("status", status or ""), ("sheet", SHEET),
+        ("office", office.unit(office.office_code).official_code), ("status", status or ""), ("sheet", SHEET),
         ("prepared_by_cell", prepared.coordinate),
         ("checksum", checksum(u.official_code, str(p), stored_values,
                               {c: comments.get(c) for c in element_rows})),
