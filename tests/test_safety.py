@@ -67,11 +67,23 @@ def test_an_import_is_preceded_by_a_backup(district, tmp_path):
     out = export_return(commune, "18073", "2025Q3", tmp_path / "r.xlsx")
     commune.close()
     before = {b.path for b in bk.backups(district.store.path)}
+    path = district.store.path
+    district.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    as_it_was = _dump(path)
     apply(district, preview(district, [out]), {out})
     new = [b for b in bk.backups(district.store.path) if b.path not in before]
     assert [b.why for b in new] == ["before-import"]
     assert "2025Q3" not in sqlite3.connect(new[0].path).execute(
         "SELECT group_concat(period) FROM data_values").fetchone()[0]
+    # Restoring it undoes the import: the database as it was, dump for dump, its history whole.
+    district.close()
+    assert _dump(path) != as_it_was
+    bk.restore(path, new[0].path)
+    assert _dump(path) == as_it_was
+    with Office.open(path) as again:
+        from parapp.store import audit
+
+        assert audit.verify(again.store).ok
 
 
 def test_rotation_keeps_days_weeks_months_and_the_newest(tmp_path):
