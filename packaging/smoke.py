@@ -5,8 +5,8 @@ environment and no Python on the path.
 
 Runs, with the bundle's own command-line program: --version, demo, show, export-return (a commune office's
 return, from a database made with init), import-returns --yes (into the demo's province), the preview of
-every return of the demo's wards at once (read on the worker processes), report (a PDF), and opens the
-window offscreen for a few seconds. Each step must exit 0 and leave no crash report; the
+every return of the demo's wards at once (read on the worker processes), report (a PDF), opens the
+window offscreen for a few seconds, and makes the demo in portable mode (beside the program). Each step must exit 0 and leave no crash report; the
 return and the PDF must be real files. Prints each step and its time; exits 1 at the first that fails.
 """
 
@@ -100,6 +100,13 @@ def smoke(bundle: Path, work: Path | None = None) -> list[tuple[str, float]]:
     run("report", "report", "--db", demo, "--unit", "92", "--period", "2025", "--kind", "summary", "--out", pdf)
     assert pdf.read_bytes()[:5] == b"%PDF-"
     run("window", "--db", demo, program=window, extra={"PARAPP_QUIT_AFTER_MS": "4000"})
+    # Portable mode: a file named portable beside the program keeps the data beside it.
+    (app / "portable").write_text("")
+    portable_env = {k: v for k, v in env.items() if k != "PARAPP_HOME"}
+    t = time.perf_counter()
+    r = subprocess.run([str(cli), "demo"], cwd=work, env=portable_env, capture_output=True, text=True, timeout=300)
+    steps.append(("portable demo", time.perf_counter() - t))
+    assert r.returncode == 0 and (app / "data" / "demo-can-tho.db").is_file(), f"portable: {r.stderr[-2000:]}"
     return steps
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import sqlite3
 import sys
 from datetime import datetime
@@ -41,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
         parser.add_argument("--db", type=Path, default=default,
                             help="the office database (default: the user's data folder)")
         parser.add_argument("--lang", choices=("vi", "en"), default=default, help="language of messages (default vi)")
+        parser.add_argument("--portable", action="store_true", default=default,
+                            help="keep the databases, settings, backups and outbox in a folder 'data' beside the "
+                                 "program (for a USB stick); a file named 'portable' there does the same")
         return parser
 
     # Given before or after the command: a subcommand's own default must not overwrite the main parser's value.
@@ -899,6 +903,8 @@ def main(argv: list[str] | None = None) -> int:
     except (AttributeError, ValueError):
         pass
     args = _parser().parse_args(argv)
+    if getattr(args, "portable", False):
+        os.environ[settings.PORTABLE_ENV] = "1"  # inherited by the reader workers
     if args.command is None:
         args.command = "gui"
     try:

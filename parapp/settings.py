@@ -11,17 +11,33 @@ import platformdirs
 APP = "ParApp"
 
 
-def data_dir() -> Path:
-    """Where the office database lives by default.
+PORTABLE_ENV = "PARAPP_PORTABLE"  # set by --portable, for this process and the workers it starts
 
-    PARAPP_HOME overrides it (tests, several offices on one PC); a file named `portable` beside the
-    program keeps everything next to it (for a USB stick).
+
+def program_dir() -> Path:
+    """The folder of the program: the bundle's (beside ParApp.exe), or the checkout's."""
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    return Path(__file__).resolve().parent.parent
+
+
+def portable() -> bool:
+    """Portable mode: a file named `portable` beside the program, or --portable. Everything (databases,
+    settings, backups, the outbox, crash reports) is then kept in a folder `data` beside the program, for a
+    USB stick moved between PCs."""
+    return os.environ.get(PORTABLE_ENV) == "1" or (program_dir() / "portable").exists()
+
+
+def data_dir() -> Path:
+    """Where the office database lives by default, and with it the settings, backups, outbox and reports.
+
+    PARAPP_HOME overrides it (tests, several offices on one PC); in portable mode it is the folder `data`
+    beside the program; else the user's data folder of the platform.
     """
     if os.environ.get("PARAPP_HOME"):
         return Path(os.environ["PARAPP_HOME"])
-    exe_dir = Path(sys.executable).resolve().parent
-    if (exe_dir / "portable").exists():
-        return exe_dir / "data"
+    if portable():
+        return program_dir() / "data"
     return Path(platformdirs.user_data_dir(APP, appauthor=False))
 
 

@@ -48,7 +48,8 @@ def test_the_bundle_works_from_an_empty_folder_without_python(bundle, tmp_path):
     import smoke
 
     steps = dict(smoke.smoke(bundle, tmp_path))
-    assert set(steps) >= {"--version", "demo", "show", "export-return", "import-returns", "report", "window"}
+    assert set(steps) >= {"--version", "demo", "show", "export-return", "import-returns", "import preview", "report",
+                          "window", "portable demo"}
 
 
 def test_the_bundle_leaves_out_what_parapp_never_loads(bundle):

@@ -103,3 +103,47 @@ def test_overview_double_click_opens_the_units_form(qtbot, window):
     window.tabs.setCurrentWidget(window.overview)
     window.overview.unit_requested.emit("18077")
     assert window.tabs.currentWidget() is window.entry and window.unit == "18077"
+
+
+def test_about_shows_versions_data_folder_key_and_licences(qtbot, tmp_path, monkeypatch):
+    from parapp import settings
+    from parapp.engine.office import Office
+    from parapp.gui.about import AboutDialog
+    from parapp.gui.qt import QDesktopServices, QLabel, QTabWidget, QTextBrowser
+    from parapp.store import keys
+
+    office = Office.create(tmp_path / "x.db", "42", office="436")
+    dlg = AboutDialog(office)
+    qtbot.addWidget(dlg)
+    text = " ".join(lbl.text() for lbl in dlg.findChildren(QLabel))
+    from parapp import __version__
+
+    assert f"ParApp {__version__}" in text and office.catalogue.version in text
+    assert str(settings.data_dir()) in text and keys.fingerprint(keys.office_public_key(office.store)) in text
+    tabs = dlg.findChildren(QTabWidget)[0]
+    assert [tabs.tabText(i) for i in range(tabs.count())][1:] == ["DejaVuSans", "LiberationSerif"]
+    libraries = tabs.widget(0).toPlainText()
+    assert "LGPL-3.0-only" in libraries and "openpyxl" in libraries and "SIL Open Font License" in libraries
+    assert "Reserved Font Name Liberation" in tabs.widget(2).toPlainText()
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    assert dlg.open_data_folder() and opened == [str(settings.data_dir())]
+    assert isinstance(tabs.widget(1), QTextBrowser)
+    office.close()
+
+
+def test_portable_mode_keeps_everything_beside_the_program(tmp_path, monkeypatch):
+    from parapp import settings
+
+    monkeypatch.delenv("PARAPP_HOME", raising=False)
+    monkeypatch.setenv(settings.PORTABLE_ENV, "0")  # restored (removed) after the test, as --portable sets it
+    monkeypatch.setattr(settings, "program_dir", lambda: tmp_path / "stick" / "ParApp")
+    assert not settings.portable() and "stick" not in str(settings.data_dir())
+    (tmp_path / "stick" / "ParApp").mkdir(parents=True)
+    (tmp_path / "stick" / "ParApp" / "portable").write_text("")
+    assert settings.portable() and settings.data_dir() == tmp_path / "stick" / "ParApp" / "data"
+    (tmp_path / "stick" / "ParApp" / "portable").unlink()
+    from parapp.cli import main
+
+    assert main(["--portable", "demo"]) == 0  # --portable, given on the command line, does the same
+    assert (tmp_path / "stick" / "ParApp" / "data" / "demo-can-tho.db").is_file()

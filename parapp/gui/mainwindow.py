@@ -296,7 +296,10 @@ class MainWindow(QMainWindow):
         self._stale = {self.entry, self.overview, self.catalogue, self.history}
         self._update_tab()
         u = self.office.unit(self.unit)
-        self.setWindowTitle(f"ParApp — {u.name} — {self.period.label(language())}")
+        from parapp import settings
+
+        portable = " — " + self.tr("portable (data beside the program)") if settings.portable() else ""
+        self.setWindowTitle(f"ParApp — {u.name} — {self.period.label(language())}{portable}")
         self._update_actions()
         self.context_changed.emit(self.unit, self.period)
 
@@ -385,11 +388,9 @@ class MainWindow(QMainWindow):
             self.reopen_requested.emit()
 
     def about(self) -> None:
-        from parapp import __version__
+        from parapp.gui.about import AboutDialog
 
-        QMessageBox.about(self, self.tr("About ParApp"), self.tr(
-            "<b>ParApp {version}</b><br>Administrative-reform figures for commune, district and province offices: "
-            "record them offline, check them against the province's targets, roll them up.").format(version=__version__))
+        AboutDialog(self.office, self).exec()
 
     # -- backups --------------------------------------------------------------------------------
 

@@ -29,14 +29,17 @@ from PySide6.QtCore import (  # noqa: F401
     QThreadPool,
     QTimer,
     QTranslator,
+    QUrl,
     Signal,
     Slot,
+    qVersion,
 )
 from PySide6.QtGui import (  # noqa: F401
     QAction,
     QActionGroup,
     QBrush,
     QColor,
+    QDesktopServices,
     QFont,
     QIcon,
     QKeySequence,

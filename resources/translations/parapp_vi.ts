@@ -2,6 +2,61 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi_VN">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About ParApp</source>
+        <translation>Giới thiệu ParApp</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Phiên bản</translation>
+    </message>
+    <message>
+        <source>Catalogue</source>
+        <translation>Danh mục chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>Target set</source>
+        <translation>Bộ chỉ tiêu</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>chưa có</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>Cơ sở dữ liệu</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Thư mục dữ liệu</translation>
+    </message>
+    <message>
+        <source>portable (data beside the program)</source>
+        <translation>chế độ di động (dữ liệu nằm cạnh chương trình)</translation>
+    </message>
+    <message>
+        <source>This office&apos;s signing key</source>
+        <translation>Khoá ký của văn phòng này</translation>
+    </message>
+    <message>
+        <source>Open the data folder</source>
+        <translation>Mở thư mục dữ liệu</translation>
+    </message>
+    <message>
+        <source>Libraries</source>
+        <translation>Thư viện</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;ParApp&lt;/b&gt;: administrative-reform figures for commune, district and province offices: record them offline, check them against the province&apos;s targets, roll them up.</source>
+        <translation>&lt;b&gt;ParApp&lt;/b&gt;: số liệu cải cách hành chính cho văn phòng cấp xã, huyện, tỉnh: nhập khi không có mạng, đối chiếu với chỉ tiêu của tỉnh, tổng hợp lên cấp trên.</translation>
+    </message>
+    <message>
+        <source>Shipped with:</source>
+        <translation>Kèm theo:</translation>
+    </message>
+</context>
+<context>
     <name>Application</name>
     <message>
         <source>The database {path} is open in another ParApp window. Close that window first, then open it here.</source>
@@ -1092,6 +1147,10 @@ Vì sao vẫn nhận tệp này? (được ghi vào lịch sử)</translation>
         <translation>Kỳ báo cáo và quy trình</translation>
     </message>
     <message>
+        <source>portable (data beside the program)</source>
+        <translation>chế độ di động (dữ liệu nằm cạnh chương trình)</translation>
+    </message>
+    <message>
         <source>ParApp</source>
         <translation>ParApp</translation>
     </message>
@@ -1114,14 +1173,6 @@ Vì sao vẫn nhận tệp này? (được ghi vào lịch sử)</translation>
     <message>
         <source>Returned.</source>
         <translation>Đã trả lại.</translation>
-    </message>
-    <message>
-        <source>About ParApp</source>
-        <translation>Giới thiệu ParApp</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;ParApp {version}&lt;/b&gt;&lt;br&gt;Administrative-reform figures for commune, district and province offices: record them offline, check them against the province&apos;s targets, roll them up.</source>
-        <translation>&lt;b&gt;ParApp {version}&lt;/b&gt;&lt;br&gt;Số liệu cải cách hành chính cho cơ quan cấp xã, huyện và tỉnh: nhập không cần Internet, đối chiếu với chỉ tiêu của tỉnh và tổng hợp lên cấp trên.</translation>
     </message>
     <message>
         <source>Backed up to {path}</source>
