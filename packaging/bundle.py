@@ -1,7 +1,7 @@
 """What the PyInstaller bundle holds, and its build: `python3 run.py build` calls build().
 
 The bundle is one folder, dist/ParApp/, with two executables sharing it: ParApp (the window; on Windows a
-windowed program) and parapp (the command line, a console program). Everything under resources/ and ui/
+windowed program) and parapp-cli (the command line, a console program). Everything under resources/ and ui/
 that the code loads goes in (the catalogue, target sets, unit lists and the reorganisation mapping, fonts,
 translations, Designer forms, icons); the Qt modules ParApp never loads stay out.
 """

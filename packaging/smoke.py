@@ -45,7 +45,7 @@ def smoke(bundle: Path, work: Path | None = None) -> list[tuple[str, float]]:
     home = work / "home"
     env = _env(home)
     exe = ".exe" if os.name == "nt" else ""
-    cli, window = app / f"parapp{exe}", app / f"ParApp{exe}"
+    cli, window = app / f"parapp-cli{exe}", app / f"ParApp{exe}"
     steps: list[tuple[str, float]] = []
 
     def run(name: str, *args, program: Path = cli, extra: dict | None = None) -> str:
