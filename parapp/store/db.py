@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from parapp.i18n import ParAppError
+
+if TYPE_CHECKING:  # imported when a migration runs, not when a database is opened (start-up time)
+    import sqlite_utils
 
 APPLICATION_ID = 0x50415241  # "PARA"
 BUSY_TIMEOUT_MS = 5000
@@ -229,7 +231,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
-        self.db = sqlite_utils.Database(conn)
+        self._db = None
         self.read_only = False  # opened for viewing only (read-only media or permissions)
         self._depth = 0
         self._periods_used: tuple[tuple[int, int], frozenset[str]] | None = None
@@ -237,6 +239,15 @@ class Store:
         self._elements_used: tuple[tuple[int, int], dict[str, frozenset[str]]] | None = None
         self._usage: tuple[tuple[int, int], tuple] | None = None
         self._bounds: tuple[tuple[int, int], dict[tuple[str, bool], tuple[str, str]]] = ((-1, -1), {})
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The connection through sqlite-utils (the migrations' table builders), made when first asked for."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # -- opening -------------------------------------------------------------------------------
 
