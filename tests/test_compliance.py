@@ -76,3 +76,18 @@ def test_rank_must_improve_each_year(tmp_path):
 def test_no_target_outside_the_sets_years(ha_tinh):
     ha_tinh.enter("42", "2030", {"received_new": 10, "received_online": 9})
     assert result(ha_tinh, "42", "2030", "online_rate").status == "no_target"
+
+
+def test_a_target_set_that_ends_before_the_period_says_which_years_it_covers(tmp_path, cli):
+    from parapp.engine.office import Office
+
+    with Office.create(tmp_path / "ha-tinh.db", "42", office="436") as office:
+        ts = office.target_set
+        first, last = ts.years
+        rep = office.report("18073", f"{last + 1}Q1")
+        assert rep.target_note is not None
+        assert f"{first}–{last}" in rep.target_note.vi and "hết hạn" in rep.target_note.vi
+        assert "Load the new target set" in rep.target_note.en
+        assert office.report("18073", f"{last}Q4").target_note is None  # a year it covers: nothing to say
+    code, out, _err = cli("show", "--db", tmp_path / "ha-tinh.db", "--unit", "18073", "--period", f"{last + 1}Q1")
+    assert code == 0 and f"{first}–{last}" in out

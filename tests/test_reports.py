@@ -121,7 +121,8 @@ def test_unit_with_no_figures(nghe_an, tmp_path):
 def test_period_without_targets(nghe_an, tmp_path):
     nghe_an.enter("40", "2024", HA_GIANG)
     text = flat(pdf_text(compliance_sheet(nghe_an, "40", "2024", tmp_path / "later.pdf")))
-    assert "không có chỉ tiêu cho năm 2024" in text
+    assert "nên đã hết hạn với năm 2024: không có chỉ tiêu nào để đánh giá" in text
+    assert "Hãy nạp bộ chỉ tiêu mới" in text
     assert "0,78%" in text and "Không có chỉ tiêu" in text
     assert "Không đạt" not in text.replace("Không đạt:", "").split("Chú thích")[0]
 

@@ -233,14 +233,17 @@ class Office:
         return next((s for s in sets if s.covers(period.year)), sets[0] if sets else None)
 
     def target_note(self, unit: str | Unit, period: Period) -> Text | None:
-        """Why a unit is judged by a predecessor's target set, or by none, after a merger; None otherwise."""
+        """Why a unit is judged by a predecessor's target set, or by none, after a merger; that the set ends
+        before the period's year; None otherwise."""
         olds = self._reorganised_from()
         ts = self.target_set
         if not olds or (ts is not None and ts.province not in olds):
-            return None
+            return self._years_note(ts, period)
         used = self.target_set_for(unit, period)
         province = unitlists.find_official(2, self.province_code)
         new_name = province.name if province else self.province_code
+        if used is not None and (ended := self._years_note(used, period)) is not None:
+            return ended
         if used is not None:
             old = unitlists.find_official(3, used.province)
             old_name = old.name if old else used.province
@@ -253,12 +256,32 @@ class Office:
                     f"No target set for this area: {new_name} has not chosen a set of its own, and an old province's "
                     "set judges only its own former area. Load the new resolution in the Catalogue and targets tab.")
 
+    @staticmethod
+    def _years_note(ts: TargetSet | None, period: Period) -> Text | None:
+        """A target set that does not cover the period's year: which years it covers and what to do."""
+        if ts is None:
+            return None
+        first, last = ts.years
+        if ts.covers(period.year):
+            return None
+        when = "đã hết hạn" if period.year > last else "chưa có hiệu lực"
+        when_en = "ended" if period.year > last else "has not begun"
+        return Text(f"{ts.document} ({ts.name.vi}) đặt chỉ tiêu cho các năm {first}–{last} nên {when} với năm "
+                    f"{period.year}: không có chỉ tiêu nào để đánh giá. Hãy nạp bộ chỉ tiêu mới trong thẻ Danh mục và "
+                    "chỉ tiêu.",
+                    f"{ts.document} ({ts.name.en}) sets targets for {first}–{last}, so it {when_en} for "
+                    f"{period.year}: there is no target to judge by. Load the new target set in the Catalogue and "
+                    "targets tab.")
+
     def area_target_note(self, unit: str | Unit, rows: list[Unit], period: Period) -> Text | None:
         """After a merger, for a list of units (an overview, a workbook): which old province's set judges which
         of them, and that the rest (and the whole) wait for the new province's own set; None otherwise."""
         own = self.target_note(unit, period)
         if own is None:
             return None
+        olds, ts = self._reorganised_from(), self.target_set
+        if not olds or (ts is not None and ts.province not in olds):
+            return own  # no merger: only the years of the office's own set can be the matter
         used = {ts.id: ts for u in rows if (ts := self.target_set_for(u, period)) is not None}
         if not used:
             return own

@@ -399,9 +399,8 @@ def compliance_sheet(office, unit: str, period: Period | str, out: Path | str, l
                                    f"{agg.reported}/{agg.expected} đơn vị trực thuộc đã có số liệu).",
                              f"Figures of the whole unit (its own and every unit below it; {agg.reported}/"
                              f"{agg.expected} units below have figures)."), 11, italic=True))
-    # (with no set after a merger, the target note above says why already)
-    note = None if rep.target_set is None and rep.target_note is not None else \
-        _no_target_note(office, p, lang, rep.target_set)
+    # (the target note above says already why there is no set, or that its years end before this one)
+    note = None if rep.target_note is not None else _no_target_note(office, p, lang, rep.target_set)
     if note:
         story.append(para(note, 11, italic=True, colour="#5F6368"))
     story.append(Spacer(1, 8))
