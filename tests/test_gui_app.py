@@ -86,3 +86,20 @@ def test_a_bug_reaches_the_crash_dialog_with_a_saved_report(qtbot, tmp_path, mon
     reports = list((tmp_path / "home" / "crash-reports").glob("crash-*.txt"))
     assert len(reports) == 1 and "ZeroDivisionError: a bug" in reports[0].read_text(encoding="utf-8")
     assert shown and str(reports[0]) in shown[0]
+
+
+def test_a_database_that_does_not_exist_yet_opens_the_set_up_for_it(qtbot, tmp_path, monkeypatch, warnings):
+    from parapp.gui.first_run import FirstRunDialog
+
+    offered = []
+
+    def exec_(dlg):
+        offered.append(dlg.db_path_edit.text())
+        return 0  # the officer cancels
+
+    monkeypatch.setattr(FirstRunDialog, "exec", exec_)
+    controller = gui_app.Application(QApplication.instance())
+    new = tmp_path / "xa-moi.db"
+    assert controller.start(new) is False  # parapp gui --db NEW.db
+    assert offered == [str(new)] and not warnings and not new.exists()
+    close(controller)

@@ -88,6 +88,8 @@ class Application(QObject):
     def start(self, db: Path | None) -> bool:
         """Open the given database, else the last one, else run the first-run set-up. False: nothing open."""
         if db is not None:
+            if not Path(db).exists():  # parapp gui --db NEW.db: set up a new office in that file
+                return self.first_run(Path(db))
             return self.open_database(Path(db))
         last = self.prefs.value("database")
         if last and Path(str(last)).exists():
@@ -135,7 +137,7 @@ class Application(QObject):
         self.window.setWindowIcon(app_icon())
         self.window.language_requested.connect(self.switch_language)
         self.window.open_requested.connect(self.choose_database)
-        self.window.new_requested.connect(self.first_run)
+        self.window.new_requested.connect(lambda: self.first_run())
         self.window.demo_requested.connect(self.open_demo)
         self.window.context_changed.connect(self._remember)
         self.window.reopen_requested.connect(lambda: self._show_window(None, None))
@@ -204,10 +206,11 @@ class Application(QObject):
         if path:
             self.open_database(Path(path))
 
-    def first_run(self) -> bool:
+    def first_run(self, path: Path | None = None) -> bool:
+        """The set-up of a new office (in path, if given); then open it. False: cancelled."""
         from parapp.gui.first_run import FirstRunDialog
 
-        dlg = FirstRunDialog(self.window)
+        dlg = FirstRunDialog(self.window, path)
         if not dlg.exec():
             return False
         if getattr(dlg, "demo_requested", False):

@@ -84,7 +84,7 @@ class FirstRunDialog(QDialog):
     * ``office_path`` is the Path of the new database (created, set up and closed).
     """
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, path: Path | None = None):
         super().__init__(parent)
         self.office_path: Path | None = None
         self.demo_requested = False
@@ -121,7 +121,7 @@ class FirstRunDialog(QDialog):
         self.province_list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
         self.unit_combo.setCompleter(_FoldingCompleter(self.unit_combo))
         self.unit_combo.setCurrentIndex(-1)
-        self.db_path_edit.setText(str(settings.default_db()))
+        self.db_path_edit.setText(str(path if path is not None else settings.default_db()))
         self._fill_target_sets()
         self._retranslate()
         self._load_provinces()
