@@ -995,3 +995,44 @@ def test_the_window_writes_native_reports(monkeypatch):
     monkeypatch.setattr(gui_app, "Application", Nothing)
     monkeypatch.setattr(gui_app, "install_crash_dialog", lambda app: None)
     assert gui_app.run(None) == 0 and called == [True]
+
+
+def test_reader_workers_end_with_the_parapp_that_started_them(tmp_path):
+    """A ParApp ended without its own cleanup (SIGTERM, kill -9) leaves no reader worker behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import time\n"
+            "from parapp.domain.catalogue import shipped_catalogue\n"
+            "from parapp.exchange import readers\n"
+            "pool = readers._pool_for(shipped_catalogue(), True)\n"
+            "print(' '.join(str(p) for p in pool._processes), flush=True)\n"
+            "time.sleep(120)\n")
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        workers = [int(p) for p in parent.stdout.readline().split()]
+        assert len(workers) == 2, workers
+        parent.send_signal(sig)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        alive = workers
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.1)
+            alive = [p for p in workers if _alive(p)]
+        assert not alive, f"{sig.name}: workers {alive} outlived their ParApp"
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (ended, not yet reaped by its new parent) counts as ended
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[-1][:1] != "Z"
+    except OSError:
+        return True

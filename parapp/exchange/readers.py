@@ -48,6 +48,18 @@ def _start_worker(catalogue: bytes) -> None:
     global _catalogue
     _catalogue = pickle.loads(catalogue)
     gc.freeze()  # what the worker imported stays: the collector need not look at it again
+    # A ParApp ended without its own cleanup (SIGTERM, kill -9, a crash) must not leave its workers behind.
+    threading.Thread(target=_watch_parent, name="parapp-parent-watch", daemon=True).start()
+
+
+def _watch_parent() -> None:
+    """In a worker: end it as soon as the ParApp that started it is gone (waits on the parent's sentinel, which
+    works on Windows and POSIX alike)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    parent.join()
+    os._exit(0)
 
 
 def _ready() -> bool:
