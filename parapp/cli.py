@@ -894,8 +894,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--lang" in argv[:-1]:
         _lang = argv[argv.index("--lang") + 1] if argv[argv.index("--lang") + 1] in ("vi", "en") else "vi"
-    else:
-        _lang = next((a.split("=", 1)[1] for a in argv if a in ("--lang=vi", "--lang=en")), "vi")
+    else:  # not given: the language last chosen in the window, else Vietnamese
+        _lang = next((a.split("=", 1)[1] for a in argv if a in ("--lang=vi", "--lang=en")), None) \
+            or settings.saved_language() or "vi"
     set_language(_lang)
     try:
         sys.stdout.reconfigure(encoding="utf-8")

@@ -41,6 +41,20 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP, appauthor=False))
 
 
+def saved_language() -> str | None:
+    """The language last chosen in the window (its settings file), so that the command line and run.py speak
+    it too; None when there is none."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(data_dir() / "parapp.ini", encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None
+    lang = parser.get("General", "language", fallback=None)
+    return lang if lang in ("vi", "en") else None
+
+
 def default_db() -> Path:
     return data_dir() / "parapp.db"
 

@@ -148,3 +148,20 @@ def test_the_window_speaks_vietnamese_and_switches_to_english(qtbot, controller,
     assert english.unit == "436" and english.period == Period.parse("2025Q1")
     assert _buttons(qtbot) == ("OK", "Cancel")
     assert controller.prefs.value("language") == "en"
+
+
+def test_the_command_line_speaks_the_language_chosen_in_the_window(tmp_path, cli):
+    import os
+    from pathlib import Path
+
+    home = Path(os.environ["PARAPP_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    db = tmp_path / "x.db"
+    assert cli("init", "--db", db, "--province", "42")[0] == 0
+    (home / "parapp.ini").write_text("[General]\nlanguage=en\n", encoding="utf-8")
+    code, out, _err = cli("show", "--db", db, "--unit", "42", "--period", "2025Q1")
+    assert code == 0 and "Q1 2025 · Not started" in out and "Figures from 15/12/2024" in out
+    code, _out, err = cli("show", "--db", tmp_path / "none.db", "--unit", "42", "--period", "2025Q1")
+    assert code == 1 and "There is no database" in err
+    code, _out, err = cli("show", "--db", tmp_path / "none.db", "--unit", "42", "--period", "2025Q1", "--lang", "vi")
+    assert code == 1 and "Không có cơ sở dữ liệu" in err  # --lang still wins
