@@ -165,3 +165,15 @@ def test_the_command_line_speaks_the_language_chosen_in_the_window(tmp_path, cli
     assert code == 1 and "There is no database" in err
     code, _out, err = cli("show", "--db", tmp_path / "none.db", "--unit", "42", "--period", "2025Q1", "--lang", "vi")
     assert code == 1 and "Không có cơ sở dữ liệu" in err  # --lang still wins
+
+
+def test_qts_own_file_dialog_speaks_vietnamese(qtbot, controller, tmp_path):
+    from parapp.gui.qt import QComboBox, QFileDialog, QLabel
+
+    dialog = QFileDialog(None, "Mở", str(tmp_path), "Excel (*.xlsx)")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    qtbot.addWidget(dialog)
+    labels = {label.text() for label in dialog.findChildren(QLabel)}
+    assert {"&Tìm trong:", "&Loại tệp:", "&Tên tệp:"} <= labels, labels
+    assert not labels & {"&Look in:", "Files of &type:", "File &name:"}
+    assert dialog.findChildren(QComboBox)
