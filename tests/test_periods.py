@@ -259,7 +259,7 @@ def test_labels(pid: str, vi: str, en: str) -> None:
 
 
 def test_short_labels() -> None:
-    assert Period.parse("2025Q2").short_label("vi") == "Q2/2025"
+    assert Period.parse("2025Q2").short_label("vi") == "Quý II/2025"  # on the chart axis too
     assert Period.parse("2025S1").short_label("vi") == "6T đầu 2025"
     assert Period.parse("2025S2").short_label("vi") == "6T cuối 2025"
     assert Period.parse("202506").short_label("vi") == "T6/2025"

@@ -298,7 +298,7 @@ class Period:
         return f"{_MONTH_EN[i]} {y}" if en else f"Tháng {i}/{y}"
 
     def short_label(self, lang: str | None = None) -> str:
-        """'Q2/2025', '6T đầu 2025', 'T6/2025', '2025' (en: 'Q2 2025', 'H1 2025', 'Jun 2025', '2025')."""
+        """'Quý II/2025', '6T đầu 2025', 'T6/2025', '2025' (en: 'Q2 2025', 'H1 2025', 'Jun 2025', '2025')."""
         en = (lang or language()) == "en"
         y, i = self.year, self.index
         if self.kind == YEAR:
@@ -306,7 +306,7 @@ class Period:
         if self.kind == HALF:
             return f"H{i} {y}" if en else f"6T {'đầu' if i == 1 else 'cuối'} {y}"
         if self.kind == QUARTER:
-            return f"Q{i} {y}" if en else f"Q{i}/{y}"
+            return f"Q{i} {y}" if en else f"Quý {_ROMAN[i - 1]}/{y}"  # "Q2/2025" is not Vietnamese
         return f"{_MONTH_EN_SHORT[i]} {y}" if en else f"T{i}/{y}"
 
     # ------------------------------------------------------------------------------ reporting rhythm

@@ -584,7 +584,7 @@ def trend_chart(ind: Indicator, points, lang: str, width: float, height: float) 
         return left + pw * (k + 0.5) / n
 
     for k, (q, _, _, _) in enumerate(points):
-        label = q.short_label(lang).replace("/20", "/").replace(" 20", " ")  # Q3/2025 -> Q3/25
+        label = q.short_label(lang).replace("Quý ", "").replace("/20", "/").replace(" 20", " ")  # III/25, Q3 25
         d.add(String(x(k), bottom - 9, nfc(label), fontName=FONT, fontSize=6, textAnchor="middle"))
     if not values:
         d.add(String(left + pw / 2, bottom + ph / 2, _t(lang, "Chưa có số liệu", "No figures"), fontName=f"{FONT}-Italic",
