@@ -60,10 +60,12 @@ def test_submit_approve_return_through_the_window(qtbot, window, monkeypatch):
     assert tree_status(window, commune) == "○ Chưa nhập"
     m.setData(m.index(m.row_of("received_new"), VALUE), "12")
     assert tree_status(window, commune) == "⚠ Có lỗi"  # 12 received, nothing resolved: the balance fails
-    warnings = []
+    warnings, asked = [], []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    monkeypatch.setattr(window, "ask", lambda title, text: asked.append(text) or True)
     window.submit_action.trigger()
     assert warnings and "Chưa gửi được" in warnings[-1]
+    assert not asked  # errors: the core refuses, nothing to ask
     m.setData(m.index(m.row_of("resolved_on_time"), VALUE), "12")
     assert tree_status(window, commune) == "✎ Đang nhập"
     assert window.submit_action.isEnabled()
@@ -71,12 +73,71 @@ def test_submit_approve_return_through_the_window(qtbot, window, monkeypatch):
     assert tree_status(window, commune) == "➜ Đã gửi"
     assert window.approve_action.isEnabled()
     window.approve_action.trigger()
+    assert len(asked) == 1 and "You (Võ Thị Mai) entered these figures last" in asked[0]
     assert tree_status(window, commune) == "✔ Đã duyệt"
     assert "🔒" in window.entry.banner.text()
     assert not m.setData(m.index(m.row_of("received_new"), VALUE), "13")
     window.return_figures("Thiếu số liệu hồ sơ trực tuyến")
     assert tree_status(window, commune) == "↩ Bị trả lại"
     assert "Thiếu số liệu hồ sơ trực tuyến" in window.entry.banner.text()
+
+
+def test_submit_asks_about_warnings_and_approve_asks_first(qtbot, window, monkeypatch):
+    from parapp.store import values as value_store
+
+    commune = "18073"
+    window.set_unit(commune)
+    window.tabs.setCurrentWidget(window.entry)
+    office = window.office
+    # Q1 left 4 pending, Q2 says 9 carried over: a warning, not an error
+    office.enter(commune, "2025Q1", {"received_new": 10, "resolved_on_time": 6, "pending_in_time": 4})
+    window.set_period(Period.parse("2025Q2"))
+    m = window.entry.model
+    for code, v in (("carried_over", "9"), ("received_new", "1"), ("resolved_on_time", "10")):
+        m.setData(m.index(m.row_of(code), VALUE), v)
+    assert [x.severity for x in office.validate(commune, "2025Q2")] == ["warning"]
+    answers, asked = [False], []
+    monkeypatch.setattr(window, "ask", lambda title, text: asked.append((title, text)) or answers[-1])
+    window.submit_action.trigger()
+    assert len(asked) == 1 and asked[0][0] == "Submit with warnings?"
+    assert "△ Số hồ sơ kỳ trước chuyển sang nên bằng" in asked[0][1] and "carry_over" not in asked[0][1]
+    assert tree_status(window, commune) == "✎ Đang nhập"  # No: nothing submitted
+    answers.append(True)
+    window.submit_action.trigger()
+    assert len(asked) == 2 and tree_status(window, commune) == "➜ Đã gửi"
+    # approving: asked once; No leaves it submitted
+    answers.append(False)
+    window.approve_action.trigger()
+    assert len(asked) == 3 and asked[2][0] == "Approve the figures?"
+    assert "entered these figures last" in asked[2][1]  # the same officer typed them
+    assert tree_status(window, commune) == "➜ Đã gửi"
+    # someone else entered them: no such note
+    office.store.conn.execute("UPDATE data_values SET updated_by = 'Nguyễn Văn An' WHERE unit = ?", (commune,))
+    office.store.conn.commit()
+    assert {v.updated_by for v in value_store.stored_values(office.store, commune, "2025Q2").values()} == \
+        {"Nguyễn Văn An"}
+    answers.append(True)
+    window.approve_action.trigger()
+    assert len(asked) == 4 and "entered these figures last" not in asked[3][1]
+    assert tree_status(window, commune) == "✔ Đã duyệt"
+
+
+def test_undo_and_redo_keep_short_texts_with_the_detail_in_the_tooltip(window):
+    window.tabs.setCurrentWidget(window.entry)
+    m = window.entry.model
+    texts = (window.undo_action.text(), window.redo_action.text())
+    assert texts == ("&Undo", "&Redo") and not window.undo_action.isEnabled()
+    m.setData(m.index(m.row_of("received_new"), VALUE), "40")
+    assert (window.undo_action.text(), window.redo_action.text()) == texts
+    assert window.undo_action.isEnabled() and not window.redo_action.isEnabled()
+    assert window.undo_action.toolTip().startswith("Undo: Enter ") and "Số hồ sơ" in window.undo_action.toolTip()
+    assert window.undo_action.statusTip() == window.undo_action.toolTip()
+    window.undo_action.trigger()
+    assert (window.undo_action.text(), window.redo_action.text()) == texts
+    assert window.redo_action.isEnabled() and window.redo_action.toolTip().startswith("Redo: Enter ")
+    assert window.undo_action.toolTip() == "Undo"
+    window.redo_action.trigger()
+    assert window.office.report("436", "2025Q1").own.values == {"received_new": 40}
 
 
 def test_the_office_cannot_approve_itself(window):

@@ -194,10 +194,18 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         edit = m.addMenu(self.tr("&Edit"))
-        self.undo_action = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        # Short fixed texts, so that the toolbar does not move; what would be undone is in the tooltip.
+        self.undo_action = QAction(self.tr("&Undo"), self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.undo_action.triggered.connect(lambda _c=False: self.undo_stack.undo())
+        self.redo_action = QAction(self.tr("&Redo"), self)
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.redo_action.triggered.connect(lambda _c=False: self.undo_stack.redo())
+        self.undo_stack.canUndoChanged.connect(lambda _b: self._update_undo_actions())
+        self.undo_stack.canRedoChanged.connect(lambda _b: self._update_undo_actions())
+        self.undo_stack.undoTextChanged.connect(lambda _t: self._update_undo_actions())
+        self.undo_stack.redoTextChanged.connect(lambda _t: self._update_undo_actions())
+        self._update_undo_actions()
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
         flow = m.addMenu(self.tr("&Workflow"))
@@ -227,6 +235,16 @@ class MainWindow(QMainWindow):
         for a in (self.submit_action, self.approve_action, self.return_action):
             bar.addAction(a)
         self.addToolBar(bar)
+
+    def _update_undo_actions(self) -> None:
+        stack = self.undo_stack
+        for action, can, detail, plain, named in (
+                (self.undo_action, stack.canUndo(), stack.undoText(), self.tr("Undo"), self.tr("Undo: {what}")),
+                (self.redo_action, stack.canRedo(), stack.redoText(), self.tr("Redo"), self.tr("Redo: {what}"))):
+            action.setEnabled(can)
+            tip = named.format(what=detail) if can and detail else plain
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
 
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
         a = QAction(text, self)
@@ -364,10 +382,44 @@ class MainWindow(QMainWindow):
         self._data_changed()
         self.statusBar().showMessage(done, 5000)
 
+    def ask(self, title: str, text: str) -> bool:
+        """One Yes/No question to the officer, No by default; the tests answer it themselves."""
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def submit(self) -> None:
+        try:
+            messages = self.office.validate(self.unit, self.period)
+        except ParAppError:
+            messages = []  # the core says why when it is asked to submit
+        warnings = [m for m in messages if m.severity == "warning"]
+        if warnings and not any(m.severity == "error" for m in messages):  # errors: the core refuses anyway
+            from parapp.gui.entry import plain
+
+            lines = "\n".join("△ " + plain(m.describe(language()), self.office.catalogue) for m in warnings)
+            if not self.ask(self.tr("Submit with warnings?"), self.tr(
+                    "The figures have {n} warning(s):\n\n{warnings}\n\nSubmit them all the same?").format(
+                    n=len(warnings), warnings=lines)):
+                return
         self._workflow(lambda: self.office.submit(self.unit, self.period), self.tr("Submitted."))
 
     def approve(self) -> None:
+        from parapp.store.values import stored_values
+
+        u = self.office.unit(self.unit)
+        text = self.tr("Approve the figures of {unit} for {period}? They will be locked until the level above "
+                       "returns them.").format(unit=u.name, period=self.period.label(language()))
+        try:
+            stored = stored_values(self.office.store, u.code, str(self.period))
+        except ParAppError:
+            stored = {}
+        latest = max(stored.values(), key=lambda v: v.updated_at or "", default=None)
+        if latest is not None and latest.updated_by and latest.updated_by == self.office.officer:
+            text += "\n\n" + self.tr("You ({officer}) entered these figures last: approving them yourself means "
+                                       "nobody else has checked them.").format(officer=self.office.officer)
+        if not self.ask(self.tr("Approve the figures?"), text):
+            return
         self._workflow(lambda: self.office.approve(self.unit, self.period), self.tr("Approved and locked."))
 
     def return_figures(self, reason: str | None = None) -> None:
