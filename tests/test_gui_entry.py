@@ -158,3 +158,59 @@ def test_a_value_changed_with_another_tool_is_marked_as_such(qtbot, office, tab)
     # Saving a value again through ParApp puts it back in the history.
     type_value(qtbot, tab, "received_new", "37657")
     assert cell(tab, "received_new", STATUS) != marked
+
+
+def test_a_refusal_goes_once_the_value_is_fixed_and_shows_no_codes(qtbot, office, tab):
+    tab.set_context(office, "40", Period.parse("2025Q1"))
+    type_value(qtbot, tab, "received_new", "-5")
+    text = tab.message.text()
+    assert tab.message.isVisible() and "Số hồ sơ mới tiếp nhận trong kỳ" in text
+    assert "received_new" not in text and "()" not in text
+    assert "received_new" in tab.message.toolTip()  # the tooltip keeps the code
+    type_value(qtbot, tab, "received_new", "5")
+    assert not tab.message.isVisible()
+    # a successful paste hides it too
+    type_value(qtbot, tab, "received_new", "abc")
+    assert tab.message.isVisible()
+    m = tab.model
+    assert m.paste(m.row_of("carried_over"), "1\n2\n") == 2
+    assert not tab.message.isVisible()
+    # and another unit or period
+    type_value(qtbot, tab, "received_new", "-1")
+    assert tab.message.isVisible()
+    tab.set_context(office, "40", Period.parse("2025Q2"))
+    assert not tab.message.isVisible()
+
+
+def test_a_refusal_goes_when_the_status_changes(qtbot, office, tab):
+    commune = "17014"
+    office.enter(commune, "2025Q1", {"received_new": 12, "resolved_on_time": 12})
+    tab.set_context(office, commune, Period.parse("2025Q1"))
+    type_value(qtbot, tab, "received_new", "-5")
+    assert tab.message.isVisible()
+    office.submit(commune, "2025Q1")
+    tab.refresh()  # what the main window does after submit, approve or return
+    assert not tab.message.isVisible()
+    type_value(qtbot, tab, "resolved_on_time", "x")
+    assert tab.message.isVisible()
+    office.approve(commune, "2025Q1")
+    tab.refresh()
+    assert not tab.message.isVisible()
+
+
+def test_plain_strips_and_names_catalogue_codes(office):
+    from parapp.gui.entry import plain
+
+    cat = office.catalogue
+    assert plain("Số hồ sơ mới tiếp nhận trong kỳ (received_new): phải là số nguyên.", cat) == \
+        "Số hồ sơ mới tiếp nhận trong kỳ: phải là số nguyên."
+    assert plain("xem late_apologised", cat) == "xem " + cat.elements["late_apologised"].name.get()
+    assert plain("Quý I (2025) (not_a_code)", cat) == "Quý I (2025) (not_a_code)"
+
+
+def test_the_value_column_has_room_for_a_number(qtbot, office, tab):
+    tab.set_context(office, "40", Period.parse("2025Q1"))  # an empty form
+    fm = tab.view.fontMetrics()
+    width = tab.view.columnWidth(VALUE)
+    assert width >= fm.horizontalAdvance("37.657.000") + 12 and width >= fm.horizontalAdvance("97,89%") + 12
+    assert width == tab.value_width()

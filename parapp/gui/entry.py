@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from parapp.domain.catalogue import Element, Group, Indicator
@@ -36,6 +37,32 @@ from parapp.gui.style import ERROR_TINT, GROUP_TINT, STATUS_STYLE, TAMPER_TINT, 
 from parapp.i18n import ParAppError, format_number, language
 
 NAME, VALUE, TARGET, STATUS, COMMENT = range(5)
+VALUE_SAMPLE = "9.999.999.999"  # the value column holds at least this much (37.657, 97,89%)
+
+
+def plain(text: str, catalogue) -> str:
+    """The text without the catalogue's internal codes: " (received_new)" goes, a bare code becomes its name.
+
+    The core's messages name an element by its name and its code; the officer reads the name only (the
+    tooltips keep the codes).
+    """
+    if catalogue is None or not text:
+        return text
+    codes = set(catalogue.elements) | set(catalogue.indicators) | {r.code for r in catalogue.rules}
+
+    def drop(m: re.Match) -> str:
+        return "" if m.group(1) in codes else m.group(0)
+
+    def name(m: re.Match) -> str:
+        code = m.group(0)
+        item = catalogue.elements.get(code) or catalogue.indicators.get(code)
+        if item is not None:
+            return item.name.get()
+        rule = next((r for r in catalogue.rules if r.code == code), None)
+        return rule.name.get() if rule is not None else code
+
+    text = re.sub(r"\s*\(([A-Za-z0-9_]+)\)", drop, text)
+    return re.sub(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", name, text)
 
 
 @dataclass(frozen=True)
@@ -50,6 +77,7 @@ class EntryModel(QAbstractTableModel):
     """One unit-period: group headers, elements (editable) and indicators (computed)."""
 
     refused = Signal(str)  # a value the officer typed that cannot be stored, with the reason
+    accepted = Signal()  # a value or a pasted block the officer typed was good (stored, or already so)
     saved = Signal()  # something was written to the database
 
     def __init__(self, parent=None):
@@ -262,10 +290,9 @@ class EntryModel(QAbstractTableModel):
                 new = self.office.parse_value(el.code, text)
                 stored = self.report.stored.get(el.code)
                 old = stored.value if stored else None
-                if new == old:
-                    return True
-                self._push(EditCommand(self, {el.code: old}, {el.code: new}, {}, {},
-                                       self.tr("Enter {name}").format(name=el.name.get())))
+                if new != old:
+                    self._push(EditCommand(self, {el.code: old}, {el.code: new}, {}, {},
+                                           self.tr("Enter {name}").format(name=el.name.get())))
             else:
                 stored = self.report.stored.get(el.code)
                 if stored is None:
@@ -279,6 +306,7 @@ class EntryModel(QAbstractTableModel):
         except ParAppError as e:
             self.refused.emit(e.message())
             return False
+        self.accepted.emit()
         return True
 
     def paste(self, start_row: int, text: str) -> int:
@@ -303,7 +331,12 @@ class EntryModel(QAbstractTableModel):
                 return 0
             stored = self.report.stored.get(el.code)
             olds[el.code], news[el.code] = (stored.value if stored else None), new
-        self._push(EditCommand(self, olds, news, {}, {}, self.tr("Paste {n} values").format(n=len(news))))
+        try:
+            self._push(EditCommand(self, olds, news, {}, {}, self.tr("Paste {n} values").format(n=len(news))))
+        except ParAppError as e:
+            self.refused.emit(self.tr("Nothing was pasted: {reason}").format(reason=e.message()))
+            return 0
+        self.accepted.emit()
         return len(news)
 
     def _push(self, cmd: EditCommand) -> None:
@@ -429,13 +462,17 @@ class EntryTab(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.message)
+        self._status: tuple | None = None  # (unit, period, status) the banner last showed
         self.model.refused.connect(self.show_refusal)
+        self.model.accepted.connect(self.message.hide)
         self.model.saved.connect(self._update_banner)
         self.model.saved.connect(self.data_changed)
         self.model.modelReset.connect(self._after_reset)
 
     def show_refusal(self, text: str) -> None:
-        self.message.setText("⚠ " + text)
+        office = self.model.office
+        self.message.setText("⚠ " + plain(text, office.catalogue if office is not None else None))
+        self.message.setToolTip(text)  # with the codes, for whoever helps the officer
         self.message.show()
 
     def set_context(self, office: Office, unit: str, period: Period) -> None:
@@ -449,8 +486,10 @@ class EntryTab(QWidget):
     def _after_reset(self) -> None:
         h = self.view.horizontalHeader()
         h.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        for c in (VALUE, STATUS):
-            h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.ResizeToContents)
+        # Room for a number such as 37.657 or 97,89% even while the form is empty.
+        h.setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Interactive)
+        h.resizeSection(VALUE, max(self.value_width(), self.view.sizeHintForColumn(VALUE)))
         # A long target ("15% in 2021, +20 points a year (up to 100%)") is cut, whole in its tooltip, so that
         # the names keep their room.
         h.setSectionResizeMode(TARGET, QHeaderView.ResizeMode.Interactive)
@@ -464,11 +503,19 @@ class EntryTab(QWidget):
             self.view.setCurrentIndex(self.model.index(first, VALUE))
         self._update_banner()
 
+    def value_width(self) -> int:
+        """The value column's least width: a large number, with the cell's margins."""
+        return self.view.fontMetrics().horizontalAdvance(VALUE_SAMPLE) + 24
+
     def _update_banner(self) -> None:
         rep = self.model.report
         if rep is None:
             return
         st = rep.status
+        now = (rep.unit.code, str(rep.period), st.status if st else None)
+        if self._status is not None and now != self._status:
+            self.message.hide()  # submitted, returned, approved, or another unit: the refusal is old news
+        self._status = now
         text = f"<b>{rep.unit.name}</b> · {rep.period.label(language())} · {rep.period.data_window_label(language())}"
         if st and st.status == "approved":
             text += "<br>🔒 " + self.tr("Approved by {who} on {when}: the figures are locked. The level above must "
@@ -489,4 +536,4 @@ class EntryTab(QWidget):
         for note in (rep.lineage.note() if rep.lineage is not None else None, rep.target_note):
             if note is not None:
                 text += f'<br><span style="color:#5D4037;">▸ {html.escape(note.get(language()))}</span>'
-        self.banner.setText(text)
+        self.banner.setText(plain(text, self.model.office.catalogue))
