@@ -343,3 +343,31 @@ def test_language_change_relabels(qtbot, catalogue_tab, history):
     corrected = find_row(table, what="New dossiers received in the period", before="10")
     assert corrected[HistoryModel.AFTER] == "1,234"
     assert table[0][HistoryModel.AFTER] == "↩ Returned"
+
+
+def test_history_last_column_is_whole(qtbot, figures):
+    figures.enter(DISTRICT, "2025Q1", {"received_online": 3}, who=OFFICER, comment="Ghi chú rất dài " * 12,
+                  source="/home/hoa/so-lieu-quy-1-nam-2025-ban-cuoi-da-sua.xlsx")
+    tab = HistoryTab()
+    qtbot.addWidget(tab)
+    tab.resize(1100, 600)
+    tab.show()
+    tab.set_context(figures, DISTRICT, Period.parse("2025Q1"))
+    table, last = tab.table, HistoryModel.SOURCE
+    assert table.horizontalHeader().stretchLastSection()
+    assert table.columnWidth(last) >= table.sizeHintForColumn(last)
+    used = sum(table.columnWidth(c) for c in range(last + 1) if not table.isColumnHidden(c))
+    assert used <= table.viewport().width() + 1  # nothing cut at the right edge
+
+
+def test_catalogue_tree_shows_names_whole(catalogue_tab, office):
+    tree, proxy = catalogue_tab.tree, catalogue_tab.proxy
+    fm = tree.fontMetrics()
+    for kind, code in (("indicator", "online_rate"), ("element", "late_apologised")):
+        index = proxy.match(proxy.index(0, 0), CODE_ROLE, code, 1,
+                            Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)[0]
+        tree.scrollTo(index)
+        name = index.data()
+        assert len(name) > 25
+        assert tree.visualRect(index).width() >= fm.horizontalAdvance(name), (kind, name)
+    assert tree.columnWidth(0) >= catalogue_tab.name_width() or tree.columnWidth(0) >= 200

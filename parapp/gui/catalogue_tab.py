@@ -36,6 +36,7 @@ from parapp.gui.qt import (
     QTableView,
     QTabWidget,
     QTextBrowser,
+    QtGui,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -54,6 +55,7 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _FONT = Qt.ItemDataRole.FontRole
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 _CURRENT_MARK = "✔"
+NAME_WIDTH_CAP = 720  # px: the tree's name column at most (the tree scrolls sideways)
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -471,10 +473,12 @@ class CatalogueTab(QWidget):
         self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.header().setStretchLastSection(False)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The names whole (the tree scrolls sideways if it must), the codes in what is left.
+        self.tree.header().setStretchLastSection(True)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        self.tree.header().resizeSection(1, 160)
+        self.tree.header().setMinimumSectionSize(60)
+        self.tree.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.tree.selectionModel().currentChanged.connect(self._show_details)
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
@@ -490,7 +494,7 @@ class CatalogueTab(QWidget):
         split.addWidget(self.details)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        split.setSizes([480, 720])
+        split.setSizes([560, 640])
         indicators_page = QWidget()
         QVBoxLayout(indicators_page).addWidget(split)
 
@@ -573,6 +577,7 @@ class CatalogueTab(QWidget):
         self._current_set = ts.id if ts is not None else None
         self.model.set_catalogue(office.catalogue if office is not None else None)
         self._expand()
+        self._fit_names()
         if selected is not None:
             self.select_item(*selected)
         else:
@@ -925,6 +930,28 @@ class CatalogueTab(QWidget):
         self.data_changed.emit()
 
     # -- language
+
+    def name_width(self) -> int:
+        """What the name column needs for its widest name (a very long rule's is cut, whole in its tooltip)."""
+        fm, indent, model = self.tree.fontMetrics(), self.tree.indentation(), self.model
+        bold = QFont(self.tree.font())
+        bold.setBold(True)
+        fm_bold = QtGui.QFontMetrics(bold)
+        widest = 0
+
+        def walk(parent: QModelIndex, depth: int) -> None:
+            nonlocal widest
+            for r in range(model.rowCount(parent)):
+                index = model.index(r, 0, parent)
+                metrics = fm_bold if index.data(KIND_ROLE) in ("group", "rules") else fm
+                widest = max(widest, metrics.horizontalAdvance(index.data() or "") + indent * (depth + 1) + 16)
+                walk(index, depth + 1)
+
+        walk(QModelIndex(), 0)
+        return min(widest, NAME_WIDTH_CAP)
+
+    def _fit_names(self) -> None:
+        self.tree.header().resizeSection(0, max(self.name_width(), 200))
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:

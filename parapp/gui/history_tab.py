@@ -330,7 +330,28 @@ class HistoryTab(QWidget):
             self.table.resizeColumnsToContents()
             for col in (HistoryModel.WHAT, HistoryModel.COMMENT, HistoryModel.REASON):
                 self.table.setColumnWidth(col, min(self.table.columnWidth(col), 320))
+            self._room_for_last()
         self._update_state()
+
+    def _room_for_last(self) -> None:
+        """The last column (stretched over what is left) whole: the long texts give up room for it."""
+        table, last = self.table, HistoryModel.SOURCE
+        if not self.isVisible():
+            return  # not on screen: measured when shown (the window sets a tab's context when it is shown)
+        if self.isVisible() and not table.isVisible():  # it was empty: shown now, laid out, to be measured
+            table.setVisible(True)
+            self.empty_label.setVisible(False)
+            self.layout().activate()
+        width = table.viewport().width()
+        need = table.sizeHintForColumn(last)
+        others = sum(table.columnWidth(c) for c in range(last) if not table.isColumnHidden(c))
+        short = others + need - width
+        for col in (HistoryModel.COMMENT, HistoryModel.REASON, HistoryModel.WHAT):
+            if short <= 0:
+                break
+            give = max(0, min(short, table.columnWidth(col) - 120))
+            table.setColumnWidth(col, table.columnWidth(col) - give)
+            short -= give
 
     # -- filtering
 
