@@ -55,3 +55,52 @@ def test_summary_of_a_commune_is_refused_with_a_sentence(qtbot, window, monkeypa
     window.reports.open("summary", show=False)
     qtbot.waitUntil(lambda: bool(said), timeout=20000)
     assert window.reports.preview is None and said[0]
+
+
+def _preview(qtbot, window, kind="sheet"):
+    before = window.reports.preview.pdf if window.reports.preview is not None else None
+    window.reports.open(kind)
+    qtbot.waitUntil(lambda: window.reports.preview is not None and window.reports.preview.pdf != before,
+                    timeout=20000)
+    return window.reports.preview
+
+
+def test_the_preview_fits_a_small_screen_and_opens_maximised(qtbot, window, monkeypatch):
+    from parapp.gui.qt import QtCore, QtGui
+
+    laptop = QtCore.QRect(0, 0, 1366, 728)  # 1366×768 less the task bar
+    monkeypatch.setattr(QtGui.QScreen, "availableGeometry", lambda self: laptop)
+    preview = _preview(qtbot, window)
+    qtbot.waitExposed(preview)
+    assert preview.small_screen and preview.isMaximized()
+    # not maximised, it still fits the free area: its buttons are on the screen
+    normal = preview.normalGeometry()
+    assert normal.height() <= laptop.height() - 40 and normal.width() <= laptop.width()
+
+
+def test_the_preview_remembers_its_size_closes_with_esc_and_is_reused(qtbot, window, monkeypatch):
+    from parapp.gui.qt import QtCore, QtGui
+    from parapp.gui.report_preview import ReportPreview
+
+    large = QtCore.QRect(0, 0, 1920, 1040)
+    monkeypatch.setattr(QtGui.QScreen, "availableGeometry", lambda self: large)
+    first = _preview(qtbot, window)
+    qtbot.waitExposed(first)
+    assert not first.isMaximized() and (first.width(), first.height()) == (900, 1000)
+    first.resize(700, 640)
+    qtbot.keyClick(first.view, QtCore.Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not first.isVisible())
+    # a second report: the same window, the new report in it, at the size the officer left it
+    second = _preview(qtbot, window, "sheet")
+    qtbot.waitExposed(second)
+    assert second is first and len(window.findChildren(ReportPreview)) == 1
+    assert (second.width(), second.height()) == (700, 640)
+    # while it is open another report replaces its content rather than opening a second window
+    shown = second.pdf
+    third = _preview(qtbot, window, "sheet")
+    assert third is first and third.pdf != shown and third.isVisible()
+    assert len([p for p in window.findChildren(ReportPreview) if p.isVisible()]) == 1
+    third.reject()
+    # a new preview (another session of the window) opens at the remembered size too
+    fresh = ReportPreview(third.pdf, "x", "x.pdf", window)
+    assert (fresh.width(), fresh.height()) == (700, 640) and not fresh.small_screen

@@ -9,10 +9,12 @@ from pathlib import Path
 from parapp.domain.periods import Period
 from parapp.engine.office import Office
 from parapp.gui.qt import (
+    QAction,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
+    QKeySequence,
     QLabel,
     QMessageBox,
     QObject,
@@ -23,33 +25,48 @@ from parapp.gui.qt import (
     QPrinter,
     QPushButton,
     QSize,
+    Qt,
     QVBoxLayout,
 )
 from parapp.gui.workers import Task
 from parapp.i18n import ParAppError, language
 
 
+def _preferences():
+    """The window's settings (parapp.gui.app.preferences), or None when they cannot be had."""
+    try:
+        from parapp.gui.app import preferences
+    except ImportError:  # pragma: no cover
+        return None
+    return preferences()
+
+
 class ReportPreview(QDialog):
     """One PDF report: the pages, and buttons to print it or save it where the officer wants."""
 
+    SIZE_KEY, MAXIMISED_KEY = "report_preview/size", "report_preview/maximised"
+    DEFAULT = QSize(900, 1000)
+
     def __init__(self, pdf: Path, title: str, suggested_name: str, parent=None):
         super().__init__(parent)
-        self.pdf = pdf
-        self.suggested_name = suggested_name
-        self.setWindowTitle(title)
         self.document = QPdfDocument(self)
-        self.document.load(str(pdf))
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.pages = QLabel(self.tr("{n} page(s)").format(n=self.document.pageCount()), self)
+        self.pages = QLabel(self)
         self.print_button = QPushButton(self.tr("&Print…"), self)
         self.save_button = QPushButton(self.tr("&Save as…"), self)
         self.print_button.clicked.connect(self.print_dialog)
         self.save_button.clicked.connect(self.save_dialog)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
+        # Esc closes it wherever the focus is (the PDF view would otherwise keep the key)
+        self.close_action = QAction(self)
+        self.close_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.close_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.close_action.triggered.connect(self.reject)
+        self.addAction(self.close_action)
         row = QHBoxLayout()
         row.addWidget(self.pages)
         row.addStretch(1)
@@ -59,7 +76,68 @@ class ReportPreview(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(self.view, 1)
         lay.addLayout(row)
-        self.resize(900, 1000)
+        self.load(pdf, title, suggested_name)
+        self.small_screen = self.fit_to_screen()
+
+    def load(self, pdf: Path, title: str, suggested_name: str) -> None:
+        """Show another report in this window (one preview at a time)."""
+        self.pdf = pdf
+        self.suggested_name = suggested_name
+        self.setWindowTitle(title)
+        self.document.load(str(pdf))
+        self.pages.setText(self.tr("{n} page(s)").format(n=self.document.pageCount()))
+
+    def _available(self):
+        """The free area of the screen the preview opens on (its parent's), or None."""
+        parent = self.parentWidget()
+        screen = parent.screen() if parent is not None else self.screen()
+        avail = screen.availableGeometry() if screen is not None else None
+        return avail if avail is not None and avail.width() > 0 else None
+
+    def fit_to_screen(self) -> bool:
+        """The size the officer left it at (else 900×1000), within the screen's free area; True: open it
+        maximised (a small screen, or it was maximised when last closed)."""
+        prefs = _preferences()
+        saved = prefs.value(self.SIZE_KEY) if prefs is not None else None
+        size = saved if isinstance(saved, QSize) and saved.isValid() else QSize(self.DEFAULT)
+        was_maximised = prefs is not None and str(prefs.value(self.MAXIMISED_KEY, "false")).lower() == "true"
+        avail = self._available()
+        if avail is None:
+            self.resize(size)
+            return was_maximised
+        # leave room for the title bar and frame the window manager adds
+        self.resize(min(size.width(), avail.width() - 20), min(size.height(), avail.height() - 40))
+        small = avail.height() < 860 or avail.width() < 1024
+        return was_maximised or (small and not isinstance(saved, QSize))
+
+    def remember_size(self) -> None:
+        prefs = _preferences()
+        if prefs is None:
+            return
+        maximised = self.isMaximized()
+        prefs.setValue(self.MAXIMISED_KEY, maximised)
+        if not maximised:
+            prefs.setValue(self.SIZE_KEY, self.size())
+        prefs.sync()
+
+    def show_fitted(self) -> None:
+        """Show it, maximised on a small screen, and bring it to the front."""
+        if not self.isVisible():
+            self.small_screen = self.fit_to_screen()
+        if self.small_screen:
+            self.showMaximized()
+        else:
+            self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def done(self, result: int) -> None:
+        self.remember_size()
+        super().done(result)
+
+    def closeEvent(self, event) -> None:
+        self.remember_size()
+        super().closeEvent(event)
 
     def save_to(self, target: Path) -> Path:
         try:
@@ -129,7 +207,8 @@ class Reports(QObject):
         unit, period, path = w.unit, w.period, w.office.store.path
         lang = language()
         name = f"{'phieu-danh-gia' if kind == 'sheet' else 'bao-cao-tong-hop'}_{unit}_{period}.pdf"
-        out = self._folder / name
+        # each report in its own file: the one on show stays as it is while the next is made
+        out = Path(tempfile.mkdtemp(dir=self._folder)) / name
         make = compliance_sheet if kind == "sheet" else summary_report
 
         def work(progress):
@@ -142,9 +221,12 @@ class Reports(QObject):
         def done(pdf) -> None:
             u = w.office.unit(unit)
             title = f"{u.name} — {Period.parse(str(period)).label(lang)}"
-            self.preview = ReportPreview(Path(pdf), title, name, w)
+            if self.preview is None:
+                self.preview = ReportPreview(Path(pdf), title, name, w)
+            else:  # one preview window: the new report takes the place of the last
+                self.preview.load(Path(pdf), title, name)
             if show:
-                self.preview.show()
+                self.preview.show_fitted()
 
         task.finished.connect(done)
         task.failed.connect(self._failed)
