@@ -1147,6 +1147,22 @@ Vì sao vẫn nhận tệp này? (được ghi vào lịch sử)</translation>
         <translation>Kỳ báo cáo và quy trình</translation>
     </message>
     <message>
+        <source>Undo</source>
+        <translation>Hoàn tác</translation>
+    </message>
+    <message>
+        <source>Undo: {what}</source>
+        <translation>Hoàn tác: {what}</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Làm lại</translation>
+    </message>
+    <message>
+        <source>Redo: {what}</source>
+        <translation>Làm lại: {what}</translation>
+    </message>
+    <message>
         <source>portable (data beside the program)</source>
         <translation>chế độ di động (dữ liệu nằm cạnh chương trình)</translation>
     </message>
@@ -1155,8 +1171,36 @@ Vì sao vẫn nhận tệp này? (được ghi vào lịch sử)</translation>
         <translation>ParApp</translation>
     </message>
     <message>
+        <source>Submit with warnings?</source>
+        <translation>Gửi khi còn cảnh báo?</translation>
+    </message>
+    <message>
+        <source>The figures have {n} warning(s):
+
+{warnings}
+
+Submit them all the same?</source>
+        <translation>Số liệu còn {n} cảnh báo:
+
+{warnings}
+
+Vẫn gửi số liệu?</translation>
+    </message>
+    <message>
         <source>Submitted.</source>
         <translation>Đã gửi.</translation>
+    </message>
+    <message>
+        <source>Approve the figures of {unit} for {period}? They will be locked until the level above returns them.</source>
+        <translation>Duyệt số liệu {period} của {unit}? Số liệu sẽ bị khóa cho đến khi cấp trên trả lại.</translation>
+    </message>
+    <message>
+        <source>You ({officer}) entered these figures last: approving them yourself means nobody else has checked them.</source>
+        <translation>Chính bạn ({officer}) là người nhập số liệu này sau cùng: tự duyệt nghĩa là chưa có ai khác kiểm tra.</translation>
+    </message>
+    <message>
+        <source>Approve the figures?</source>
+        <translation>Duyệt số liệu?</translation>
     </message>
     <message>
         <source>Approved and locked.</source>
