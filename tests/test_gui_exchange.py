@@ -179,3 +179,96 @@ def test_the_district_sends_its_return_with_its_communes_in_one_e_mail(qtbot, tm
     w.exchange.export_with_below(tmp_path / "gui")
     qtbot.waitUntil(lambda: len(list((tmp_path / "gui").glob("*.xlsx"))) == 2, timeout=15000)
     assert "export_below" in w.exchange.actions
+
+
+def _open_folder_button(box):
+    [button] = [b for b in box.buttons() if b.text() == "Open &folder"]
+    return button
+
+
+def _opened(monkeypatch):
+    from parapp.gui.qt import QDesktopServices
+
+    urls = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: urls.append(url) or True)
+    return urls
+
+
+def test_an_export_says_what_it_wrote_and_where_and_opens_the_folder(qtbot, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    path = tmp_path / "district.db"
+    Office.create(path, "42", office=DISTRICT, officer="Trần Văn Bình").close()
+    w = window_on(qtbot, path)
+    urls = _opened(monkeypatch)
+    out = tmp_path / "ra" / "bao-cao-huyen.xlsx"
+    w.exchange.export_return(out)
+    qtbot.waitUntil(lambda: w.exchange.written_box is not None, timeout=15000)
+    box = w.exchange.written_box
+    assert out.exists() and box.isVisible()
+    assert str(out) in box.text() and box.icon() == box.Icon.Information
+    _open_folder_button(box).click()
+    assert [Path(u.toLocalFile()) for u in urls] == [out.parent]
+    # blank templates: how many, and the folder
+    w.exchange.export_templates(tmp_path / "mau")
+    qtbot.waitUntil(lambda: w.exchange.written_box is not box, timeout=15000)
+    box = w.exchange.written_box
+    written = list((tmp_path / "mau").glob("*.xlsx"))
+    assert written and box.text() == f"{len(written)} blank template(s) written to {tmp_path / 'mau'}"
+    _open_folder_button(box).click()
+    assert Path(urls[-1].toLocalFile()) == tmp_path / "mau"
+
+
+def test_an_e_mail_draft_asks_for_the_address_of_the_level_above(qtbot, tmp_path, monkeypatch):
+    import email
+    from email import policy
+    from pathlib import Path
+
+    from parapp.exchange.outbox import outbox_dir
+    from parapp.gui.qt import QInputDialog
+
+    path = tmp_path / "district.db"
+    Office.create(path, "42", office=DISTRICT, officer="Trần Văn Bình").close()
+    w = window_on(qtbot, path)
+    w.set_unit(DISTRICT)
+    urls = _opened(monkeypatch)
+    box = outbox_dir(w.office)
+    asked = []
+    # cancelled: nothing is written, nothing is kept
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: asked.append(a[2]) or ("", False))
+    w.exchange.export_to_outbox()
+    assert asked and "no e-mail address yet" in asked[0]
+    qtbot.wait(300)
+    assert list(box.iterdir()) == [] and w.exchange.written_box is None
+    assert not w.office.store.meta("upper_email")
+    # given: kept for the next time, and the draft is addressed to it
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("snv@hatinh.gov.vn", True))
+    w.exchange.export_to_outbox()
+    qtbot.waitUntil(lambda: w.exchange.written_box is not None, timeout=15000)
+    [eml] = box.glob("*.eml")
+    assert email.message_from_bytes(eml.read_bytes(), policy=policy.default)["To"] == "snv@hatinh.gov.vn"
+    assert w.office.store.meta("upper_email") == "snv@hatinh.gov.vn"
+    said = w.exchange.written_box
+    assert str(eml) in said.text() and said.isVisible()
+    _open_folder_button(said).click()
+    assert [Path(u.toLocalFile()) for u in urls] == [box]
+    # the next draft does not ask again
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: pytest.fail("asked again"))
+    w.exchange.export_to_outbox()
+    qtbot.waitUntil(lambda: w.exchange.written_box is not said, timeout=15000)
+
+
+def test_remarks_join_notes_without_a_stray_full_stop(qtbot):
+    from types import SimpleNamespace
+
+    from parapp.gui.exchange import join_notes
+
+    note = SimpleNamespace(get=lambda: "Kỳ này đã có số liệu trong cơ sở dữ liệu.")
+    other = SimpleNamespace(get=lambda: "Tệp lập bằng phiên bản ParApp cũ hơn.")
+    p = SimpleNamespace(acceptable=True, unchanged=True, sound=True, warnings=[note, other], refused=None,
+                        seal=None, path=None)
+    model = PreviewModel([p])
+    shown = model.data(model.index(0, PreviewModel.REMARKS))
+    assert ".;" not in shown
+    assert shown == "Kỳ này đã có số liệu trong cơ sở dữ liệu; Tệp lập bằng phiên bản ParApp cũ hơn; Nothing new"
+    assert join_notes(["A.", "B."]) == "A; B." and join_notes(["Chờ..."]) == "Chờ..."

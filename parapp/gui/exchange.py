@@ -15,6 +15,7 @@ from parapp.gui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
     QAction,
+    QDesktopServices,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -30,6 +31,7 @@ from parapp.gui.qt import (
     Qt,
     QTableView,
     QTextBrowser,
+    QUrl,
     QVBoxLayout,
     Signal,
 )
@@ -39,6 +41,26 @@ from parapp.i18n import ParAppError, format_number, language
 
 def _num(v: float | None) -> str:
     return "—" if v is None else format_number(v, 0 if v == int(v) else 2)
+
+
+def join_notes(notes: list[str]) -> str:
+    """Notes one after the other, "; " between them; a note's own closing full stop goes where a "; " follows,
+    so that no ".;" shows."""
+    notes = [n.strip() for n in notes if n and n.strip()]
+    return "; ".join([n[:-1].rstrip() if n.endswith(".") and not n.endswith("..") else n for n in notes[:-1]]
+                     + notes[-1:])
+
+
+def fit_to_screen(widget, width: int, height: int) -> None:
+    """Resize a dialog to width×height, or less on a screen whose free area is smaller."""
+    parent = widget.parentWidget()
+    screen = parent.screen() if parent is not None else widget.screen()
+    avail = screen.availableGeometry() if screen is not None else None
+    if avail is None or avail.width() <= 0:
+        widget.resize(width, height)
+        return
+    # leave room for the title bar and frame the window manager adds
+    widget.resize(min(width, avail.width() - 20), min(height, avail.height() - 40))
 
 
 class PreviewModel(QAbstractTableModel):
@@ -118,7 +140,7 @@ class PreviewModel(QAbstractTableModel):
                     notes.append(self.tr("Nothing new"))
                 if index.row() in self.reasons:
                     notes.append(self.tr("Accepted: {reason}").format(reason=self.reasons[index.row()]))
-                return "; ".join(notes)
+                return join_notes(notes)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 0:
                 return str(p.path)
@@ -207,7 +229,7 @@ class ImportPreviewDialog(QDialog):
         self.view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
         self.model.dataChanged.connect(self._update_apply)
         self._update_apply()
-        self.resize(1200, 620)
+        fit_to_screen(self, 1200, 620)
         if previews:
             self.view.selectRow(0)
 
@@ -307,6 +329,8 @@ class Exchange(QObject):
             if key in ("outbox", "import_folder", "consolidated"):
                 menu.addSeparator()
         self._tasks: list[Task] = []
+        self.written_box: QMessageBox | None = None  # the last "written" message (tests look at it)
+        self.open_folder_button = None
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -344,6 +368,27 @@ class Exchange(QObject):
     def _say(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 8000)
 
+    def written(self, text: str, folder: Path, files: list[Path] | None = None) -> QMessageBox:
+        """Say what was written and where, with a button that opens the folder; the box is shown with open()
+        (the window goes on) and returned, and kept in self.written_box (tests)."""
+        self._say(text)
+        if self.written_box is not None:
+            self.written_box.close()
+            self.written_box.deleteLater()
+        box = QMessageBox(QMessageBox.Icon.Information, "ParApp", text, QMessageBox.StandardButton.Ok, self.window)
+        if files and len(files) > 1:
+            box.setDetailedText("\n".join(str(f) for f in files))
+        self.open_folder_button = box.addButton(self.tr("Open &folder"), QMessageBox.ButtonRole.ActionRole)
+        self.open_folder_button.clicked.connect(lambda _c=False, folder=folder: self.open_folder(folder))
+        box.setDefaultButton(QMessageBox.StandardButton.Ok)
+        self.written_box = box
+        box.open()
+        return box
+
+    def open_folder(self, folder: Path) -> bool:
+        """Open the folder in the file manager of the system."""
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
     # -- export ---------------------------------------------------------------------------------
 
     def export_return(self, out: Path | None = None) -> None:
@@ -360,7 +405,7 @@ class Exchange(QObject):
             out = Path(chosen)
         self._run(self.tr("Writing the return…"), lambda office, progress: export_return(
             office, unit, period, out, progress=progress),
-            lambda path: self._say(self.tr("Return written: {path}").format(path=path)))
+            lambda path: self.written(self.tr("Return written: {path}").format(path=path), Path(path).parent))
 
     def export_with_below(self, folder: Path | None = None) -> None:
         from parapp.exchange.returns import export_with_below
@@ -371,15 +416,22 @@ class Exchange(QObject):
             return
         self._run(self.tr("Writing the returns…"), lambda office, progress: export_with_below(
             office, unit, period, folder, progress=progress),
-            lambda paths: self._say(self.tr("{n} return(s) written to {folder}").format(n=len(paths), folder=folder)))
+            lambda paths: self.written(self.tr("{n} return(s) written to {folder}").format(n=len(paths), folder=folder),
+                                       folder, paths))
 
     def export_to_outbox(self, to: str | None = None) -> None:
         """The unit's return, and those of the units below that have figures (a district forwards its communes'
         figures, from which the province rolls up), into the outbox with one e-mail draft."""
-        from parapp.exchange.outbox import make_eml, outbox_dir, write_outbox
+        from parapp.exchange.outbox import make_eml, outbox_dir, upper_email, write_outbox
         from parapp.exchange.returns import export_return, file_name, units_with_figures_below
 
         unit, period = self._context()
+        if not to and not upper_email(self.office):
+            # no address for the level above yet: ask for it (and keep it) rather than write a draft to no one
+            to = self.set_upper_email(self.tr("The level above has no e-mail address yet. Returns are "
+                                              "addressed to:"))
+            if not to:
+                return
 
         def work(office, progress):
             folder = outbox_dir(office)
@@ -402,9 +454,13 @@ class Exchange(QObject):
                     return None  # cancelled: the task says nothing
                 raise
 
-        self._run(self.tr("Writing the return and the e-mail draft…"), work,
-                  lambda eml: self._say(self.tr("In the outbox: {path} — open it in your mail program to send "
-                                                "it when the connection is back.").format(path=eml)))
+        def done(eml) -> None:
+            if eml is None:  # cancelled: nothing was written
+                return
+            self.written(self.tr("In the outbox: {path} — open it in your mail program to send it when the "
+                                 "connection is back.").format(path=eml), Path(eml).parent)
+
+        self._run(self.tr("Writing the return and the e-mail draft…"), work, done)
 
     def export_templates(self, folder: Path | None = None) -> None:
         from parapp.exchange.returns import export_templates
@@ -415,8 +471,8 @@ class Exchange(QObject):
             return
         self._run(self.tr("Writing blank templates…"), lambda office, progress: export_templates(
             office, unit, period, folder, progress=progress),
-            lambda paths: self._say(self.tr("{n} blank template(s) written to {folder}").format(
-                n=len(paths), folder=folder)))
+            lambda paths: self.written(self.tr("{n} blank template(s) written to {folder}").format(
+                n=len(paths), folder=folder), folder, paths))
 
     def export_consolidated(self, out: Path | None = None) -> None:
         from parapp.exchange.consolidated import export_consolidated
@@ -433,20 +489,24 @@ class Exchange(QObject):
         self._run(self.tr("Rolling up and writing the consolidated workbook…"),
                   lambda office, progress: export_consolidated(office, unit, period, out, progress=progress,
                                                                lang=language()),
-                  lambda path: self._say(self.tr("Consolidated workbook written: {path}").format(path=path)))
+                  lambda path: self.written(self.tr("Consolidated workbook written: {path}").format(path=path),
+                                            Path(path).parent))
 
-    def set_upper_email(self) -> None:
+    def set_upper_email(self, prompt: str | None = None) -> str | None:
+        """Ask for the e-mail address of the level above and keep it; returns it as kept, None if cancelled.
+        An address that is not one is said, and asked for again."""
         from parapp.exchange.outbox import set_upper_email
 
-        current = self.office.store.meta("upper_email") or ""
-        address, ok = QInputDialog.getText(self.window, self.tr("E-mail of the level above"),
-                                           self.tr("Returns are addressed to:"), text=current)
-        if not ok:
-            return
-        try:
-            set_upper_email(self.office, address)
-        except ParAppError as e:
-            QMessageBox.warning(self.window, "ParApp", e.message())
+        address = self.office.store.meta("upper_email") or ""
+        while True:
+            address, ok = QInputDialog.getText(self.window, self.tr("E-mail of the level above"),
+                                               prompt or self.tr("Returns are addressed to:"), text=address)
+            if not ok:
+                return None
+            try:
+                return set_upper_email(self.office, address)
+            except ParAppError as e:
+                QMessageBox.warning(self.window, "ParApp", e.message())
 
     # -- import ---------------------------------------------------------------------------------
 

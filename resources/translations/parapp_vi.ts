@@ -577,6 +577,10 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
         <translation>Địa chỉ thư điện tử của &amp;cấp trên…</translation>
     </message>
     <message>
+        <source>Open &amp;folder</source>
+        <translation>Mở &amp;thư mục</translation>
+    </message>
+    <message>
         <source>Export the return</source>
         <translation>Xuất báo cáo</translation>
     </message>
@@ -603,6 +607,10 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     <message>
         <source>{n} return(s) written to {folder}</source>
         <translation>Đã ghi {n} báo cáo vào {folder}</translation>
+    </message>
+    <message>
+        <source>The level above has no e-mail address yet. Returns are addressed to:</source>
+        <translation>Cấp trên chưa có địa chỉ thư điện tử. Báo cáo được gửi tới:</translation>
     </message>
     <message>
         <source>Writing the return and the e-mail draft…</source>
