@@ -261,8 +261,6 @@ def test_an_e_mail_draft_asks_for_the_address_of_the_level_above(qtbot, tmp_path
 def test_remarks_join_notes_without_a_stray_full_stop(qtbot):
     from types import SimpleNamespace
 
-    from parapp.gui.exchange import join_notes
-
     note = SimpleNamespace(get=lambda: "Kỳ này đã có số liệu trong cơ sở dữ liệu.")
     other = SimpleNamespace(get=lambda: "Tệp lập bằng phiên bản ParApp cũ hơn.")
     p = SimpleNamespace(acceptable=True, unchanged=True, sound=True, warnings=[note, other], refused=None,
@@ -271,4 +269,23 @@ def test_remarks_join_notes_without_a_stray_full_stop(qtbot):
     shown = model.data(model.index(0, PreviewModel.REMARKS))
     assert ".;" not in shown
     assert shown == "Kỳ này đã có số liệu trong cơ sở dữ liệu; Tệp lập bằng phiên bản ParApp cũ hơn; Nothing new"
+    from parapp.gui.exchange import join_notes
+
     assert join_notes(["A.", "B."]) == "A; B." and join_notes(["Chờ..."]) == "Chờ..."
+
+
+def test_the_import_preview_fits_a_small_screen(qtbot, tmp_path, monkeypatch):
+    from parapp.gui.exchange import ImportPreviewDialog
+    from parapp.gui.qt import QtCore, QtGui
+
+    laptop = QtCore.QRect(0, 0, 1366, 728)
+    monkeypatch.setattr(QtGui.QScreen, "availableGeometry", lambda self: laptop)
+    path = tmp_path / "district.db"
+    Office.create(path, "42", office=DISTRICT).close()
+    w = window_on(qtbot, path)
+    dlg = ImportPreviewDialog(w.office, [], w)
+    assert dlg.width() <= laptop.width() and dlg.height() <= laptop.height() - 40
+    assert (dlg.width(), dlg.height()) == (1200, 620)
+    monkeypatch.setattr(QtGui.QScreen, "availableGeometry", lambda self: QtCore.QRect(0, 0, 1024, 600))
+    dlg = ImportPreviewDialog(w.office, [], w)
+    assert dlg.width() <= 1024 and dlg.height() <= 560
