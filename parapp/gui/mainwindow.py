@@ -201,10 +201,10 @@ class MainWindow(QMainWindow):
         self.redo_action = QAction(self.tr("&Redo"), self)
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         self.redo_action.triggered.connect(lambda _c=False: self.undo_stack.redo())
-        self.undo_stack.canUndoChanged.connect(lambda _b: self._update_undo_actions())
-        self.undo_stack.canRedoChanged.connect(lambda _b: self._update_undo_actions())
-        self.undo_stack.undoTextChanged.connect(lambda _t: self._update_undo_actions())
-        self.undo_stack.redoTextChanged.connect(lambda _t: self._update_undo_actions())
+        # Bound methods, not lambdas: Qt drops the connections when the window goes, lambdas would outlive it.
+        for signal in (self.undo_stack.canUndoChanged, self.undo_stack.canRedoChanged,
+                       self.undo_stack.undoTextChanged, self.undo_stack.redoTextChanged):
+            signal.connect(self._undo_changed)
         self._update_undo_actions()
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
@@ -235,6 +235,9 @@ class MainWindow(QMainWindow):
         for a in (self.submit_action, self.approve_action, self.return_action):
             bar.addAction(a)
         self.addToolBar(bar)
+
+    def _undo_changed(self, *_args) -> None:
+        self._update_undo_actions()
 
     def _update_undo_actions(self) -> None:
         stack = self.undo_stack
