@@ -134,7 +134,11 @@ def test_submit_approve_and_the_lock(qtbot, office, tab, qtmodeltester):
     tab.set_context(office, commune, Period.parse("2025Q1"))
     m = tab.model
     assert not (m.flags(m.index(m.row_of("received_new"), VALUE)) & Qt.ItemFlag.ItemIsEditable)
-    assert "🔒" in tab.banner.text()
+    banner = tab.banner.text()
+    assert "✔ Approved by" in banner and "🔒" not in banner  # a symbol every office font has
+    from datetime import date
+
+    assert f"on {date.today():%d/%m/%Y}:" in banner  # the day as officers write it, not 2026-12-02
 
 
 def test_a_value_changed_with_another_tool_is_marked_as_such(qtbot, office, tab):

@@ -73,6 +73,16 @@ class _Row:
     indicator: Indicator | None = None
 
 
+def _day(stamp: str | None) -> str:
+    """An ISO time stamp as the day officers write: dd/mm/yyyy, in this computer's time zone."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp or "").astimezone().strftime("%d/%m/%Y")
+    except ValueError:
+        return stamp or "?"
+
+
 class EntryModel(QAbstractTableModel):
     """One unit-period: group headers, elements (editable) and indicators (computed)."""
 
@@ -518,9 +528,10 @@ class EntryTab(QWidget):
         self._status = now
         text = f"<b>{rep.unit.name}</b> · {rep.period.label(language())} · {rep.period.data_window_label(language())}"
         if st and st.status == "approved":
-            text += "<br>🔒 " + self.tr("Approved by {who} on {when}: the figures are locked. The level above must "
+            # ✔ (in every office font) rather than a lock emoji, which many PCs draw as an empty box
+            text += "<br>✔ " + self.tr("Approved by {who} on {when}: the figures are locked. The level above must "
                                        "return them before they can be changed.").format(
-                who=st.changed_by or "?", when=(st.changed_at or "")[:10])
+                who=st.changed_by or "?", when=_day(st.changed_at))
         elif st and st.status == "returned":
             text += "<br>↩ " + self.tr("Returned by the level above: {reason}").format(reason=st.reason or "")
         elif st and st.status == "submitted":
