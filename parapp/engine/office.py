@@ -266,12 +266,10 @@ class Office:
             return None
         when = "đã hết hạn" if period.year > last else "chưa có hiệu lực"
         when_en = "ended" if period.year > last else "has not begun"
-        return Text(f"{ts.document} ({ts.name.vi}) đặt chỉ tiêu cho các năm {first}–{last} nên {when} với năm "
-                    f"{period.year}: không có chỉ tiêu nào để đánh giá. Hãy nạp bộ chỉ tiêu mới trong thẻ Danh mục và "
-                    "chỉ tiêu.",
-                    f"{ts.document} ({ts.name.en}) sets targets for {first}–{last}, so it {when_en} for "
-                    f"{period.year}: there is no target to judge by. Load the new target set in the Catalogue and "
-                    "targets tab.")
+        return Text(f"Bộ chỉ tiêu này đặt chỉ tiêu cho các năm {first}–{last} nên {when} với năm {period.year}: "
+                    "không có chỉ tiêu nào để đánh giá. Hãy nạp bộ chỉ tiêu mới trong thẻ Danh mục và chỉ tiêu.",
+                    f"This target set sets targets for {first}–{last}, so it {when_en} for {period.year}: there is no "
+                    "target to judge by. Load the new target set in the Catalogue and targets tab.")
 
     def area_target_note(self, unit: str | Unit, rows: list[Unit], period: Period) -> Text | None:
         """After a merger, for a list of units (an overview, a workbook): which old province's set judges which
