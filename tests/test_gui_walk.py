@@ -145,8 +145,8 @@ def test_a_commune_officers_quarter_by_keyboard_and_clicks(qtbot, tmp_path, monk
         w = controller.window
         qtbot.waitExposed(w)
         assert w.small_screen and w.isMaximized()  # a 1366×768 laptop: the window opens maximised
-        # The offscreen screen is 800×800; maximised on the laptop the window has its free area less the
-        # title bar: give it that, so that the form is laid out as the officer sees it.
+        # The offscreen screen is 800×800; maximised on the laptop the window's frame fills the free area
+        # (1366×728): give it that, so that the form is laid out as the officer sees it.
         w.showNormal()
         qtbot.waitExposed(w)
         frame = w.frameGeometry().size() - w.geometry().size()
