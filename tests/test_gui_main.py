@@ -75,7 +75,7 @@ def test_submit_approve_return_through_the_window(qtbot, window, monkeypatch):
     window.approve_action.trigger()
     assert len(asked) == 1 and "You (Võ Thị Mai) entered these figures last" in asked[0]
     assert tree_status(window, commune) == "✔ Đã duyệt"
-    assert "🔒" in window.entry.banner.text()
+    assert "✔ Approved by" in window.entry.banner.text()
     assert not m.setData(m.index(m.row_of("received_new"), VALUE), "13")
     window.return_figures("Thiếu số liệu hồ sơ trực tuyến")
     assert tree_status(window, commune) == "↩ Bị trả lại"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -959,7 +960,10 @@ class CatalogueTab(QWidget):
             self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, CatalogueModel.COLUMNS - 1)
             self.sets_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(TargetSetListModel.HEADERS) - 1)
             self.targets_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(TargetSetModel.HEADERS) - 1)
-            self.refresh()
+            try:
+                self.refresh()
+            except sqlite3.ProgrammingError:  # a tab whose window closed its database: nothing to show any more
+                pass  # (raised inside Qt's event handler, it would end the program)
         super().changeEvent(event)
 
     def _retranslate(self) -> None:
