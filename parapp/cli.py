@@ -827,14 +827,13 @@ def cmd_restore(args) -> int:
 
 
 def cmd_audit(args) -> int:
+    from parapp.exchange.returns import read_return
     from parapp.store import audit
 
     with _open(args) as office:
         verdict = audit.verify(office.store, quick=args.quick)
         heads = []
         for path in args.returns or ():
-            from parapp.exchange.returns import read_return
-
             rf = read_return(path, office.catalogue)
             if rf.chain_head is None:
                 heads.append((path, None, _t("không ghi đầu chuỗi lịch sử (mẫu trống hoặc bản cũ)",

@@ -57,8 +57,6 @@ class UnitReport:
     lineage: Provenance | None = None
     target_set: TargetSet | None = None  # the set that judged it (after a merger, maybe a predecessor's)
     target_note: Text | None = None  # why that set, or none, after a merger
-    # Stored values that are not what their history says (changed with another tool), by element.
-    tampered: dict[str, audit.Drift] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -440,6 +438,11 @@ class Office:
                 return [self.unit(link.predecessor) for link in links]
         return unit_store.children(self.store, u.code, include_retired=include_retired, period=period)
 
+    def tampered(self, unit: str, period: Period | str) -> dict[str, audit.Drift]:
+        """The unit-period's stored values that are not what their history says (changed with another tool), by
+        element: what the entry grid marks."""
+        return {d.element: d for d in audit.drift(self.store.conn, self.unit(unit).code, str(period))}
+
     def previous_values(self, unit: str, period: Period) -> dict[str, float]:
         return self.figures(unit, period.previous())[0].values
 
@@ -454,8 +457,7 @@ class Office:
         indicators = assess(self.catalogue, ts, u.level, p, own.values, self.history_lookup(u.code, False), self.margin)
         messages = validate(self.catalogue, own.values, prev, u.level)
         rep = UnitReport(u, p, value_store.get_status(self.store, u.code, str(p)), own, stored, indicators, messages,
-                         lineage=lineage, target_set=ts, target_note=self.target_note(u, p),
-                         tampered={d.element: d for d in audit.drift(self.store.conn, u.code, str(p))})
+                         lineage=lineage, target_set=ts, target_note=self.target_note(u, p))
         has_below = self.store.conn.execute("SELECT 1 FROM units WHERE parent = ? LIMIT 1", (u.code,)).fetchone()
         if with_rollup or (with_rollup is None and has_below):
             if u.starts_after(p):

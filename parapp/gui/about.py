@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import platform
+import sqlite3
 
 from parapp import __version__, settings
 from parapp.engine.office import Office
@@ -28,7 +29,7 @@ from parapp.resources import resource_path
 COMPONENTS = (
     ("Python", platform.python_version(), "PSF-2.0"),
     ("Qt / PySide6", qVersion(), "LGPL-3.0-only"),
-    ("SQLite", __import__("sqlite3").sqlite_version, "Public domain"),
+    ("SQLite", sqlite3.sqlite_version, "Public domain"),
     ("sqlite-utils", "", "Apache-2.0"),
     ("openpyxl", "", "MIT"),
     ("python-calamine", "", "MIT"),

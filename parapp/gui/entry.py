@@ -98,6 +98,7 @@ class EntryModel(QAbstractTableModel):
         self.report: UnitReport | None = None
         self.undo_stack: QUndoStack | None = None
         self._rows: list[_Row] = []
+        self.tampered: dict = {}  # element -> audit.Drift: values changed with another tool
         self._results: dict[str, IndicatorResult] = {}
         self._messages: dict[str, list[Message]] = {}
 
@@ -123,6 +124,7 @@ class EntryModel(QAbstractTableModel):
 
     def _load(self) -> None:
         self.report = self.office.report(self.unit, self.period, with_rollup=False)
+        self.tampered = self.office.tampered(self.unit, self.period)
         self._results = {r.code: r for r in self.report.indicators}
         self._messages = {}
         for m in self.report.messages:
@@ -205,7 +207,7 @@ class EntryModel(QAbstractTableModel):
         value = rep.own.values.get(el.code)
         stored = rep.stored.get(el.code)
         msgs = self._messages.get(el.code, [])
-        tampered = rep.tampered.get(el.code)
+        tampered = self.tampered.get(el.code)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == NAME:
                 return el.name.get() if role == Qt.ItemDataRole.DisplayRole else None
@@ -536,10 +538,10 @@ class EntryTab(QWidget):
             text += "<br>↩ " + self.tr("Returned by the level above: {reason}").format(reason=st.reason or "")
         elif st and st.status == "submitted":
             text += "<br>➜ " + self.tr("Submitted; editing a value puts the figures back to draft.")
-        if rep.tampered:
+        if self.model.tampered:
             text += '<br><span style="color:#6A1B9A;">⚠ ' + html.escape(self.tr(
                 "{n} value(s) here were changed with another tool, not ParApp (marked in purple); File → Check the "
-                "history says more.").format(n=len(rep.tampered))) + "</span>"
+                "history says more.").format(n=len(self.model.tampered))) + "</span>"
         errors = [m for m in rep.messages if m.severity == "error"]
         if errors:
             text += "<br>⚠ " + self.tr("Checks failing: {n}. The cells involved are marked.").format(n=len(errors))

@@ -29,6 +29,10 @@ _INSERT = (f"INSERT INTO audit_log(id, {', '.join(COLUMNS)}, hash) "
            f"VALUES ({', '.join('?' * (len(COLUMNS) + 2))})")
 _SELECT = f"SELECT id, {', '.join(COLUMNS)}, hash FROM audit_log"
 GENESIS = "0" * 64
+QUICK_ROWS = 5000  # what the quick check at start walks of the chain: its newest rows
+# The quick check compares the values too up to this size: an office's database in well under a second; the
+# national bench database (1.5 GB) would take half a minute of one core.
+QUICK_VALUES_MAX_BYTES = 256 << 20
 
 Progress = Callable[[int, int], bool | None]
 
@@ -329,9 +333,6 @@ def _check_anchors(store, verdict: Verdict) -> None:
             verdict.anchor = str(b.path)
 
 
-QUICK_ROWS = 5000
-
-
 def verify(store, quick: bool = False, progress: Progress | None = None, anchors: bool = True) -> Verdict:
     """Is the history whole? The chain walked (with quick, only its newest QUICK_ROWS rows), compared with the
     heads in the backups, and every stored value compared with the last value its chain gives."""
@@ -352,11 +353,6 @@ def verify(store, quick: bool = False, progress: Progress | None = None, anchors
     else:
         v.drift = drift(store.conn, limit=1000)
     return v
-
-
-# The quick check compares the values too up to this size: an office's database in well under a second; the
-# national bench database (1.5 GB) would take half a minute of one core.
-QUICK_VALUES_MAX_BYTES = 256 << 20
 
 
 def _size(path) -> int:

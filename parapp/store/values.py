@@ -235,22 +235,12 @@ def write_values(store: Store, unit: str, period: str, values: dict[str, float |
     return changed
 
 
-def _set_status(c, unit: str, period: str, status: str, who: str, stamp: str, reason: str | None,
-                old: str | None) -> None:
-    c.execute("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) VALUES (?, ?, ?, ?, ?, ?) "
-              "ON CONFLICT(unit, period) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, "
-              "changed_at = excluded.changed_at, reason = excluded.reason",
-              (unit, period, status, who, stamp, reason))
-    audit.append(c, [dict(at=stamp, who=who, action="status", unit=unit, period=period, reason=reason,
-                          old_status=old, new_status=status)])
-
-
 def set_status(store: Store, unit: str, period: str, status: str, who: str, reason: str | None = None) -> None:
-    assert status in STATUSES
+    """One workflow status change, with its audit row (through the Batch, as every write of figures)."""
     with store.transaction() as c:
-        st = get_status(store, unit, period)
-        _set_status(c, unit, period, status, who, now(), clean(reason, multiline=True) if reason else None,
-                    st.status if st else None)
+        batch = Batch(store, who)
+        batch.set_status(unit, period, status, reason=reason)
+        batch.flush(c)
 
 
 def bulk_write(store: Store, rows: Iterable[tuple[str, str, str, float, str | None]], who: str, source: str,

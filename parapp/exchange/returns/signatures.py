@@ -69,15 +69,23 @@ def _signer(office, rf: ReturnFile, unit: Unit) -> Unit | None:
     return signer if signer.code in above else None
 
 
+def _known(office, code: str, known: dict[str, keys.KnownKey] | None) -> keys.KnownKey | None:
+    """The key this office knows for the signing office code: its own, one learned, or none."""
+    if code in (known or {}):
+        return known[code]
+    if code == office.office_code:  # a return this office signed itself
+        own = keys.office_public_key(office.store)
+        return keys.KnownKey(code, own, "", None, "accepted", None) if own else None
+    return keys.known_key(office.store, code)
+
+
 def judge(office, rf: ReturnFile, unit: Unit, known: dict[str, keys.KnownKey] | None = None) -> Seal:
     """The verdict on one file's signature, against the keys this office knows."""
     if rf.kind == "template":
         learn, signer = None, None
         if rf.signed and rf.signature_ok:
             signer = _signer(office, rf, unit)
-            have = (known or {}).get(signer.code) if signer else None
-            if signer is not None and signer.code == unit.code and have is None and \
-                    not keys.known_key(office.store, signer.code):
+            if signer is not None and signer.code == unit.code and _known(office, signer.code, known) is None:
                 learn = "template"  # the unit's own blank, from its own ParApp: its key, first seen
         return Seal("template", Text(
             "Mẫu điền bằng Excel: số liệu không có chữ ký số, không kiểm chứng được ai đã điền.",
@@ -102,12 +110,7 @@ def judge(office, rf: ReturnFile, unit: Unit, known: dict[str, keys.KnownKey] | 
             f"(dấu khoá {fp}).",
             f"Signed by the office with code {rf.office or '?'}, which is neither {unit.name} nor an office above "
             f"it (key {fp})."), None, rf.public_key)
-    have = (known or {}).get(signer.code)
-    if have is None and signer.code == office.office_code:  # a return this office signed itself
-        own = keys.office_public_key(office.store)
-        have = keys.KnownKey(signer.code, own, "", None, "accepted", None) if own else None
-    if have is None:
-        have = keys.known_key(office.store, signer.code)
+    have = _known(office, signer.code, known)
     if have is None:
         return Seal("first_use", Text(
             f"Ký bởi {signer.name}; lần đầu nhận khoá của đơn vị này (dấu khoá {fp}): tin tưởng lần đầu, khoá sẽ "
