@@ -70,6 +70,11 @@ def main() -> None:
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = Path(tempfile.mkdtemp(prefix="parapp-startup-"))
     env["PARAPP_HOME"] = str(home)
+    # As installed: Python's modules read from bytecode, ParApp's and the bare window's alike (an environment
+    # that forbids writing bytecode would have ParApp compile its own modules at every start). The first,
+    # uncounted starts write it, to a folder of this run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(home / "bytecode")
     db = home / "demo.db"
     subprocess.run([sys.executable, "-m", "parapp", "demo", "--db", str(db)], check=True, env=env, cwd=ROOT,
                    capture_output=True)

@@ -63,7 +63,10 @@ def keep(entry: tuple) -> bool:
 
 
 # Imported inside functions or by name (multiprocessing workers), which the analysis may not see.
-HIDDEN = ["parapp.exchange.returns.reading", "parapp.gui.app", "python_calamine", "cryptography.hazmat.bindings._rust"]
+HIDDEN = ["parapp.exchange.returns.reading", "parapp.gui.app", "python_calamine", "cryptography.hazmat.bindings._rust",
+          # the Qt modules parapp.gui.qt imports when first asked for, and the tabs built when first shown
+          "PySide6.QtCharts", "PySide6.QtPdf", "PySide6.QtPdfWidgets", "PySide6.QtPrintSupport", "PySide6.QtUiTools",
+          "parapp.gui.overview", "parapp.gui.catalogue_tab", "parapp.gui.history_tab"]
 
 
 def bundle_datas(root: Path = ROOT) -> list[tuple[str, str]]:

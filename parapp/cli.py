@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import sqlite3
 import sys
@@ -887,7 +886,10 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     global _lang
-    multiprocessing.freeze_support()  # a packaged ParApp runs its reader workers from its own executable
+    if getattr(sys, "frozen", False):  # a packaged ParApp runs its reader workers from its own executable
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     if argv is None:  # ParApp itself (parapp, python -m parapp, the bundle), not a test calling main([...])
         enable_native_reports()  # a crash in native code leaves a report too
     argv = list(sys.argv[1:] if argv is None else argv)

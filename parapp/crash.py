@@ -12,7 +12,6 @@ from __future__ import annotations
 import atexit
 import faulthandler
 import os
-import platform
 import sys
 import traceback
 from datetime import datetime
@@ -36,6 +35,8 @@ def _report_name(folder: Path) -> Path:
 
 
 def _heading() -> str:
+    import platform
+
     return (f"ParApp {__version__} on Python {platform.python_version()}, {platform.platform()}\n"
             f"command: {' '.join(sys.argv)}\n")
 

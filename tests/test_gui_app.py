@@ -103,3 +103,36 @@ def test_a_database_that_does_not_exist_yet_opens_the_set_up_for_it(qtbot, tmp_p
     assert controller.start(new) is False  # parapp gui --db NEW.db
     assert offered == [str(new)] and not warnings and not new.exists()
     close(controller)
+
+
+def test_a_damaged_database_found_after_the_window_opened_offers_its_backup(qtbot, db, monkeypatch):
+    """The quick check runs beside the opening window: when it finds damage, the window goes, nothing more is
+    written, and the newest sound backup is offered as an opening would offer it."""
+    from parapp.store import backup as bk
+
+    with Office.open(db) as office:
+        made = bk.make_backup(office.store)
+        office.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root, page = office.store.conn.execute(
+            "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master WHERE name = 'audit_log'"
+        ).fetchone()
+    with open(db, "r+b") as f:  # the history's first page: the window does not read it to open
+        f.seek((root - 1) * page)
+        f.write(b"\xa5" * page)
+    damaged = db.read_bytes()
+    offered: list[str] = []
+
+    def exec_(box):
+        offered.append(box.text())
+        return 0  # the officer closes the box without restoring
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    quit_called = []
+    monkeypatch.setattr(gui_app.Application, "_quit", lambda self: quit_called.append(True))
+    controller = gui_app.Application(QApplication.instance())
+    assert controller.start(db)  # the window opens at once
+    qtbot.waitUntil(lambda: bool(offered), timeout=10000)  # and the check beside it finds the damage
+    assert str(made) in offered[-1] and ("bị hỏng" in offered[-1] or "damaged" in offered[-1])
+    assert controller.window is None and controller.office is None and quit_called
+    controller.close()
+    assert db.read_bytes() == damaged

@@ -148,6 +148,32 @@ def test_a_damaged_database_is_refused_naming_the_newest_sound_backup(district, 
         assert office.report("18073", "2025Q1").stored["received_new"].value == 120
 
 
+def test_the_window_s_check_at_opening_runs_beside_it_and_no_write_reaches_a_damaged_file(district):
+    """The window opens a database with its quick check on a thread (it shows itself meanwhile): the first write
+    waits for that check, and a damaged file is refused as an opening would refuse it, unwritten."""
+    path = district.store.path
+    made = bk.make_backup(district.store)
+    district.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    district.close()
+    with Office.open(path, check="later") as sound:  # a sound file: the writes go through after the check
+        sound.enter("18073", "2025Q4", {"received_new": "3"})
+        assert sound.report("18073", "2025Q4").stored["received_new"].value == 3
+        sound.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _damage(path)
+    damaged = path.read_bytes()
+    office = Office.open(path, check="later")  # opens: the damage lies past what opening reads
+    try:
+        with pytest.raises(bk.DamagedError) as e:
+            office.store.wait_checked()
+        assert e.value.backup is not None and e.value.backup.path == made
+        with pytest.raises(bk.DamagedError):  # and every write after it is refused the same way
+            with office.store.transaction() as conn:
+                conn.execute("UPDATE meta SET value = 'x' WHERE key = 'officer'")
+    finally:
+        office.close()
+    assert path.read_bytes() == damaged
+
+
 def test_a_read_only_database_opens_for_viewing(district, monkeypatch, cli):
     path = district.store.path
     district.close()

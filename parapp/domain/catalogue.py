@@ -6,7 +6,9 @@ the reason, in both languages.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -299,6 +301,58 @@ class TargetSet:
 # --------------------------------------------------------------------------------------- loading
 
 
+# The catalogue and the target sets are read at every start. TOML parsing is most of that; its result is kept as
+# JSON in the cache folder beside the data, under the SHA-256 of the text, and checked like a fresh parse. Only
+# documents whose values JSON holds exactly are kept (a TOML date, say, is parsed each time).
+_CACHE_FORMAT = "toml-json-1"
+
+
+def _cache_file(text: str) -> Path | None:
+    import hashlib
+
+    try:
+        from parapp import settings
+
+        folder = settings.data_dir() / "cache"
+    except Exception:  # noqa: BLE001 - no data folder to be had: no cache, the text is parsed
+        return None
+    key = hashlib.sha256((_CACHE_FORMAT + "\0" + text).encode("utf-8", "surrogatepass")).hexdigest()
+    return folder / f"parsed-{key[:40]}.json"
+
+
+def _parsed_cache(text: str) -> dict | None:
+    path = _cache_file(text)
+    if path is None:
+        return None
+    try:
+        doc = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _keep_parsed(text: str, doc: dict) -> None:
+    path = _cache_file(text)
+    if path is None:
+        return
+    try:
+        data = json.dumps(doc, ensure_ascii=False, allow_nan=True).encode("utf-8")
+        if json.loads(data) != doc:  # e.g. a tuple, or a float that reads back otherwise
+            return
+    except (TypeError, ValueError):  # a TOML date or time: not kept
+        return
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:  # a read-only or full disk: the text is parsed again next time
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 class _Reader:
     """Reads one TOML document, turning every problem into a CatalogueError naming file and line."""
 
@@ -306,6 +360,7 @@ class _Reader:
         self.label = label
         self.text = nfc(text)
         self.lines = self.text.splitlines()
+        self._tables: dict[str, list[int]] = {}
 
     def fail(self, line: int, vi: str, en: str) -> CatalogueError:
         where_vi = f"{self.label}, dòng {line}" if line else self.label
@@ -313,8 +368,13 @@ class _Reader:
         return CatalogueError(f"{where_vi}: {vi}", f"{where_en}: {en}")
 
     def load(self) -> dict:
+        cached = _parsed_cache(self.text)
+        if cached is not None:
+            return cached
         try:
-            return tomllib.loads(self.text)
+            doc = tomllib.loads(self.text)
+            _keep_parsed(self.text, doc)
+            return doc
         except tomllib.TOMLDecodeError as e:
             m = re.search(r"line (\d+)", str(e))
             reason = str(e)
@@ -323,14 +383,11 @@ class _Reader:
 
     def table_line(self, header: str, index: int) -> int:
         """Line (1-based) of the index-th [[header]] table, 0 if not found."""
-        seen = -1
-        pat = re.compile(r"\s*\[\[\s*" + re.escape(header) + r"\s*\]\]")
-        for i, line in enumerate(self.lines, 1):
-            if pat.match(line):
-                seen += 1
-                if seen == index:
-                    return i
-        return 0
+        lines = self._tables.get(header)
+        if lines is None:  # every [[header]] line, found in one pass the first time the header is asked for
+            pat = re.compile(r"\s*\[\[\s*" + re.escape(header) + r"\s*\]\]")
+            lines = self._tables[header] = [i for i, line in enumerate(self.lines, 1) if "[[" in line and pat.match(line)]
+        return lines[index] if 0 <= index < len(lines) else 0
 
     def key_line(self, key: str) -> int:
         pat = re.compile(r"\s*" + re.escape(key) + r"\s*=")

@@ -76,8 +76,9 @@ class Office:
     # -- opening and creating ------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str) -> Office:
-        store = Store.open(path)
+    def open(cls, path: Path | str, check: str = "now") -> Office:
+        """The office in the database at path (check: see Store.open)."""
+        store = Store.open(path, check)
         if store.meta("office") is None:
             store.close()
             raise StoreError(f"Cơ sở dữ liệu {path} chưa được khởi tạo xong; hãy tạo lại bằng \"parapp init\".",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -108,7 +109,7 @@ class Application(QObject):
                 "here.").format(path=path))
             return False
         try:
-            office = Office.open(path)
+            office = Office.open(path, check="later")  # the check runs while the window is built
         except ParAppError as e:
             if not same:
                 lock.unlock()
@@ -126,8 +127,33 @@ class Application(QObject):
             self._lock = lock
         self.office = office
         self.prefs.setValue("database", str(path))
-        self._show_window(unit, period)
+        try:
+            self._show_window(unit, period)
+        except sqlite3.DatabaseError:  # a damaged page met while the window read the office: the check says
+            try:
+                office.store.wait_checked()
+            except ParAppError as e:
+                self._drop_window()
+                office.close()
+                self.office = None
+                if self._lock is not None:
+                    self._lock.unlock()
+                    self._lock = None
+                from parapp.store.backup import DamagedError
+
+                if isinstance(e, DamagedError) and e.backup is not None:
+                    return self._offer_restore(path, e)
+                QMessageBox.warning(None, "ParApp", e.message())
+                return False
+            raise
         return True
+
+    def _drop_window(self) -> None:
+        if self.window is not None:
+            self.window._closing_for_restore = True  # no backup of a damaged file on close
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
 
     def _show_window(self, unit: str | None, period: Period | None) -> None:
         from parapp.gui.mainwindow import MainWindow
@@ -142,6 +168,7 @@ class Application(QObject):
         self.window.context_changed.connect(self._remember)
         self.window.reopen_requested.connect(lambda: self._show_window(None, None))
         self.window.restore_requested.connect(self.choose_restore)
+        self.window.damaged.connect(self._damaged)
         if old is not None:
             maximised = old.isMaximized()
             self.window.setGeometry(old.geometry())
@@ -153,6 +180,26 @@ class Application(QObject):
             self.window.showMaximized()
         else:
             self.window.show()
+
+    def _damaged(self, error) -> None:
+        """The check begun at opening found the file damaged: nothing more is written to it; say so, and offer
+        its newest sound backup as an opening would have."""
+        from parapp.store.backup import DamagedError
+
+        path = Path(self.office.store.path)
+        self.window._closing_for_restore = True  # no backup of a damaged file on close
+        self.window.hide()
+        if isinstance(error, DamagedError) and error.backup is not None:
+            self.office.close()  # the object stays: reopening the same path keeps this window's lock
+            if self._offer_restore(path, error):
+                return
+        else:
+            QMessageBox.warning(None, "ParApp", error.message())
+        self.close()
+        self._quit()
+
+    def _quit(self) -> None:
+        self.app.quit()
 
     def _offer_restore(self, path: Path, error) -> bool:
         """A damaged database: offer its newest sound backup, saying its date and what it lacks."""

@@ -7,10 +7,8 @@ import sqlite3
 
 from parapp.domain.periods import Period
 from parapp.engine.office import Office
-from parapp.gui.catalogue_tab import CatalogueTab
 from parapp.gui.entry import EntryTab
-from parapp.gui.history_tab import HistoryTab
-from parapp.gui.overview import OverviewTab
+from parapp.gui.lazy_tab import LazyTab
 from parapp.gui.period_picker import PeriodPicker
 from parapp.gui.qt import (
     QAction,
@@ -34,6 +32,7 @@ from parapp.gui.qt import (
     QWidget,
     Signal,
 )
+from parapp.gui.style import WORKFLOW_STYLE
 from parapp.gui.unit_tree import UnitTreeModel
 from parapp.i18n import ParAppError, language
 from parapp.store import units as unit_store
@@ -49,6 +48,7 @@ class MainWindow(QMainWindow):
     reopen_requested = Signal()  # the office changed (the 2025 reorganisation): build the window again
     restore_requested = Signal()  # File > Restore from a backup: the application closes, restores, reopens
     context_changed = Signal(str, object)  # unit code, Period
+    damaged = Signal(object)  # the check at opening found the file damaged (a ParAppError saying so)
 
     def __init__(self, office: Office, unit: str | None = None, period: Period | None = None, parent=None):
         super().__init__(parent)
@@ -99,7 +99,12 @@ class MainWindow(QMainWindow):
         self.tree.setModel(self.tree_proxy)
         self.tree.setUniformRowHeights(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # The status column as wide as its longest word, measured once (sizing it to its contents would ask
+        # every unit of a province for its text at each layout).
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        metrics = self.tree.fontMetrics()
+        self.tree.header().resizeSection(1, 24 + max(
+            metrics.horizontalAdvance(f"{style.symbol} {style.name.get()}") for style in WORKFLOW_STYLE.values()))
         self.tree.header().setStretchLastSection(False)
         self.tree.expandToDepth(0)
         self.tree.selectionModel().currentChanged.connect(self._tree_current_changed)
@@ -115,9 +120,10 @@ class MainWindow(QMainWindow):
         # right: the tabs
         self.tabs = QTabWidget(self)
         self.entry = EntryTab(self.undo_stack, self)
-        self.overview = OverviewTab(self)
-        self.catalogue = CatalogueTab(self)
-        self.history = HistoryTab(self)
+        # The other tabs are built when first shown: the window opens sooner.
+        self.overview = LazyTab(_overview_tab, self)
+        self.catalogue = LazyTab(_catalogue_tab, self)
+        self.history = LazyTab(_history_tab, self)
         self.tabs.addTab(self.entry, self.tr("Data entry"))
         self.tabs.addTab(self.overview, self.tr("Overview"))
         self.tabs.addTab(self.catalogue, self.tr("Catalogue and targets"))
@@ -174,7 +180,9 @@ class MainWindow(QMainWindow):
         self.backup_timer.setInterval(60 * 60 * 1000)
         self.backup_timer.timeout.connect(self._daily_backup)
         self.backup_timer.start()
-        QTimer.singleShot(0, self._check_history_quietly)
+        # Once the window is up and idle: the check of the file begun at opening, then the history's.
+        QTimer.singleShot(0, self._check_file_quietly)
+        QTimer.singleShot(300, self._check_history_quietly)
 
     def _build_actions(self) -> None:
         m = self.menuBar()
@@ -502,6 +510,25 @@ class MainWindow(QMainWindow):
                                    + self.tr("Check the whole history…") + "</a>")
         self.history_alert.show()
 
+    def _check_file_quietly(self) -> None:
+        """The quick check of the database file, begun on a thread when it was opened: say if it failed."""
+        from parapp.gui.workers import in_background
+
+        store = self.office.store
+
+        def verdict():
+            try:
+                store.wait_checked()
+            except ParAppError as e:
+                return e
+            return None
+
+        in_background(verdict, self._file_checked)
+
+    def _file_checked(self, error) -> None:
+        if error is not None:
+            self.damaged.emit(error)
+
     def _check_history_quietly(self) -> None:
         """At start, on a thread of its own: the newest rows of the chain, the backups' heads, every value."""
         from parapp.gui.workers import in_background
@@ -531,13 +558,30 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         from parapp.gui.workers import wait_all
 
-        for tab in (self.overview,):
-            if hasattr(tab, "cancel"):
-                tab.cancel()
+        if self.overview.built:
+            self.overview.cancel()
         wait_all(10000)
         if not getattr(self, "_closing_for_restore", False):
             self.back_up("close", quiet=True)
         super().closeEvent(event)
+
+
+def _overview_tab(parent):
+    from parapp.gui.overview import OverviewTab
+
+    return OverviewTab(parent)
+
+
+def _catalogue_tab(parent):
+    from parapp.gui.catalogue_tab import CatalogueTab
+
+    return CatalogueTab(parent)
+
+
+def _history_tab(parent):
+    from parapp.gui.history_tab import HistoryTab
+
+    return HistoryTab(parent)
 
 
 def _default_period() -> Period:

@@ -14,6 +14,7 @@ until the new one is ready and drops results of a context it has since left.
 from __future__ import annotations
 
 import html
+import sqlite3
 import sys
 import textwrap
 from collections.abc import Callable
@@ -206,8 +207,9 @@ def compute_overview(office: Office, unit_code: str, period: Period,
 
 def compute_in_own_office(path: Path | str, catalogue: Catalogue, unit_code: str, period: Period,
                           progress: Progress | None = None) -> OverviewData | None:
-    """compute_overview on a connection of its own (for a pool thread)."""
-    office = Office.open(path)
+    """compute_overview on a connection of its own (for a pool thread of the window, whose own opening checks
+    the file)."""
+    office = Office.open(path, check="done")
     try:
         office.catalogue = catalogue
         return compute_overview(office, unit_code, period, progress)
@@ -759,6 +761,13 @@ class OverviewTab(QWidget):
             return
         self._note = ""
         self._show_state()
+        if isinstance(exc, sqlite3.Error) and self._office is not None:  # the file's doing, not a bug
+            from parapp.store.backup import DamagedError
+            from parapp.store.db import explain
+
+            exc = explain(exc, self._office.store.path) or exc
+            if isinstance(exc, DamagedError):
+                return  # the window's own check of the file says so, and offers the backup
         if isinstance(exc, ParAppError):
             QMessageBox.warning(self, "ParApp", exc.message())
         elif isinstance(exc, BaseException):

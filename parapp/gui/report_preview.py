@@ -8,6 +8,7 @@ from pathlib import Path
 
 from parapp.domain.periods import Period
 from parapp.engine.office import Office
+from parapp.gui import qt  # the PDF viewer and printing: loaded when a report is first shown
 from parapp.gui.qt import (
     QAction,
     QDialog,
@@ -19,10 +20,6 @@ from parapp.gui.qt import (
     QMessageBox,
     QObject,
     QPainter,
-    QPdfDocument,
-    QPdfView,
-    QPrintDialog,
-    QPrinter,
     QPushButton,
     QSize,
     Qt,
@@ -49,11 +46,11 @@ class ReportPreview(QDialog):
 
     def __init__(self, pdf: Path, title: str, suggested_name: str, parent=None):
         super().__init__(parent)
-        self.document = QPdfDocument(self)
-        self.view = QPdfView(self)
+        self.document = qt.QPdfDocument(self)
+        self.view = qt.QPdfView(self)
         self.view.setDocument(self.document)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setPageMode(qt.QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(qt.QPdfView.ZoomMode.FitToWidth)
         self.pages = QLabel(self)
         self.print_button = QPushButton(self.tr("&Print…"), self)
         self.save_button = QPushButton(self.tr("&Save as…"), self)
@@ -155,7 +152,7 @@ class ReportPreview(QDialog):
             except ParAppError as e:
                 QMessageBox.warning(self, "ParApp", e.message())
 
-    def print_to(self, printer: QPrinter) -> int:
+    def print_to(self, printer: qt.QPrinter) -> int:
         """Paint every page on the printer at its resolution; returns how many pages were printed."""
         painter = QPainter()
         if not painter.begin(printer):
@@ -175,8 +172,8 @@ class ReportPreview(QDialog):
         return self.document.pageCount()
 
     def print_dialog(self) -> None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
+        printer = qt.QPrinter(qt.QPrinter.PrinterMode.HighResolution)
+        dialog = qt.QPrintDialog(printer, self)
         if dialog.exec():
             try:
                 self.print_to(printer)
@@ -212,7 +209,7 @@ class Reports(QObject):
         make = compliance_sheet if kind == "sheet" else summary_report
 
         def work(progress):
-            with Office.open(path) as office:
+            with Office.open(path, check="done") as office:  # a reader; the window checked the file
                 return make(office, unit, period, out, lang=lang, progress=progress)
 
         label = self.tr("Making the report…")

@@ -232,6 +232,7 @@ class Store:
         self.conn = conn
         self.path = path
         self._db = None
+        self._check: tuple | None = None  # the quick check begun at opening, while it runs beside the window
         self.read_only = False  # opened for viewing only (read-only media or permissions)
         self._depth = 0
         self._periods_used: tuple[tuple[int, int], frozenset[str]] | None = None
@@ -263,8 +264,13 @@ class Store:
         return conn
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        """Open an existing ParApp database; refuse anything else without writing to it."""
+    def open(cls, path: Path | str, check: str = "now") -> Store:
+        """Open an existing ParApp database; refuse anything else without writing to it.
+
+        check "now": a damaged page is looked for before anything is read or written (PRAGMA quick_check).
+        "later" (the window, which shows itself meanwhile): that look runs on a thread of its own, the first
+        write waits for it, and wait_checked() gives its verdict. "done": the caller's own connection to the
+        file has been checked already (the window's readers on pool threads)."""
         path = Path(path)
         if not path.exists():
             raise StoreError(
@@ -317,10 +323,14 @@ class Store:
                     f"to {SCHEMA_VERSION}); update ParApp. The file was left as it was.")
             # A damaged page is found before anything is read or written (an office's database, up to a few
             # hundred MB, checks in well under a second; a national one is checked by its daily backup).
-            if path.stat().st_size <= QUICK_CHECK_MAX_BYTES and conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                from parapp.store.backup import damaged_message
+            if path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
+                if check != "now" and version == SCHEMA_VERSION and not store.read_only:
+                    if check == "later":
+                        store._check_in_background()
+                elif conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    from parapp.store.backup import damaged_message
 
-                raise damaged_message(path)
+                    raise damaged_message(path)
             if store.read_only:
                 if version < SCHEMA_VERSION:
                     raise StoreError(
@@ -385,6 +395,48 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    # -- the check at opening, when it runs beside the window -----------------------------------
+
+    def _check_in_background(self) -> None:
+        import threading
+
+        done = threading.Event()
+        result: list = []
+
+        def check() -> None:
+            try:
+                conn = self._connect(self.path, "ro")
+                try:
+                    result.append(conn.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+                finally:
+                    conn.close()
+            except BaseException as e:  # noqa: BLE001 - given to whoever waits for the verdict
+                result.append(e)
+            finally:
+                done.set()
+
+        self._check = (done, result)
+        threading.Thread(target=check, name="parapp-quick-check", daemon=True).start()
+
+    def wait_checked(self) -> None:
+        """Wait for the check begun at opening (if it still runs); raise the damaged-file error if it failed."""
+        check = self._check
+        if check is None:
+            return
+        done, result = check
+        done.wait()
+        outcome = result[0] if result else False
+        if outcome is True:
+            self._check = None
+            return
+        if isinstance(outcome, sqlite3.Error):
+            raise environment_error(outcome, self.path)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        from parapp.store.backup import damaged_message
+
+        raise damaged_message(self.path)  # kept: every later write is refused the same way
+
     def __enter__(self) -> Store:
         return self
 
@@ -403,6 +455,7 @@ class Store:
             finally:
                 self._depth -= 1
             return
+        self.wait_checked()  # a damaged file is never written to
         if self.read_only:
             raise StoreError(
                 f"{self.path} chỉ mở để xem (ổ đĩa hoặc tệp chỉ cho phép đọc); hãy chép cơ sở dữ liệu sang một thư "
