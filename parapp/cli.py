@@ -162,6 +162,42 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--return", dest="returns", type=Path, nargs="+", metavar="FILE",
                    help="also check the chain's head named by returns exported from this office")
     c.add_argument("--json", action="store_true")
+    c = cmd("dhis2", "DHIS2: its metadata package, data out and in (dataValueSets JSON or CSV, ADX), push to a server")
+    d = c.add_subparsers(dest="dhis2_command", parser_class=_Parser, required=True)
+
+    def dhis2_cmd(name: str, help: str) -> argparse.ArgumentParser:
+        sp = d.add_parser(name, help=help, parents=[common])
+        sp.add_argument("--mapping", type=Path, metavar="FILE.toml",
+                        help="map ParApp's codes to an existing DHIS2 instance's UIDs (default: codes, idScheme=CODE)")
+        return sp
+
+    sp = dhis2_cmd("metadata", "write the DHIS2 metadata package: data elements, indicators, validation rules, "
+                               "data sets, organisation units")
+    sp.add_argument("--out", required=True, type=Path, help="the .json file to write")
+    sp.add_argument("--unit", help="only this unit and those below it (default: the office's)")
+    sp = dhis2_cmd("export", "write values, comments and completions of a unit and those below it for DHIS2")
+    sp.add_argument("--unit", required=True, help="unit code")
+    sp.add_argument("--period", required=True, action="append", help="2025Q3, 2025, ...; repeat for several")
+    sp.add_argument("--format", choices=("json", "csv", "adx"), default="json")
+    sp.add_argument("--out", required=True, type=Path, help="the file to write")
+    sp.add_argument("--only-unit", action="store_true", help="only the unit itself, not those below it")
+    sp = dhis2_cmd("import", "import DHIS2 data (dataValueSets JSON or CSV, ADX): prints the preview, applies with "
+                             "--yes, all files or none")
+    sp.add_argument("paths", nargs="+", type=Path, metavar="FILE")
+    sp.add_argument("--yes", action="store_true", help="apply the import (all files, or none if any is refused)")
+    sp.add_argument("--dry-run", action="store_true", help="only print the preview, even with --yes")
+    sp = dhis2_cmd("push", "send values to a DHIS2 server (/api/dataValueSets): a dry run first, then the import; "
+                           "without a connection the data wait in the outbox")
+    sp.add_argument("--url", help="the server, e.g. https://dhis2.example.gov.vn (default: the last one used)")
+    sp.add_argument("--user", help="the DHIS2 user name (the password is asked for, never stored)")
+    sp.add_argument("--token", action="store_true",
+                    help="use a personal access token instead of a password (asked for, or from PARAPP_DHIS2_TOKEN)")
+    sp.add_argument("--unit", help="unit code (with --period: what to send)")
+    sp.add_argument("--period", action="append", help="2025Q3, 2025, ...; repeat for several")
+    sp.add_argument("--waiting", action="store_true", help="send what waits in the outbox from earlier pushes")
+    sp.add_argument("--yes", action="store_true", help="send after the dry run without asking")
+    sp.add_argument("--dry-run", action="store_true", help="only the dry run: show what DHIS2 would do")
+    sp.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the server (default 60)")
     c = cmd("shares", "how a divided old commune's figures go to its successors; without --unit, list the "
                       "divided ones")
     c.add_argument("--unit", help="the old commune that was divided")
@@ -862,6 +898,22 @@ def cmd_audit(args) -> int:
     return 0 if verdict.ok and not bad_head else 2
 
 
+def cmd_dhis2(args) -> int:
+    """parapp dhis2 metadata|export|import|push: each in parapp.exchange.dhis2.cmd_<name>."""
+    import importlib
+
+    module = importlib.import_module(f"parapp.exchange.dhis2.cmd_{args.dhis2_command}")
+    return module.run(args, Context(_open, _t, _lang))
+
+
+class Context:
+    """What a command module needs from the command line: opening the office (resolving unit codes as every
+    command does), the language, and t(vi, en) for its sentences."""
+
+    def __init__(self, open_office, t, lang: str):
+        self.open_office, self.t, self.lang = open_office, t, lang
+
+
 def cmd_gui(args) -> int:
     try:
         from parapp.gui.app import run
@@ -880,7 +932,7 @@ COMMANDS = {
     "export-return": cmd_export_return, "template": cmd_template, "import-returns": cmd_import_returns,
     "consolidate": cmd_consolidate, "outbox": cmd_outbox, "report": cmd_report,
     "reorganise": cmd_reorganise, "shares": cmd_shares, "backup": cmd_backup, "restore": cmd_restore,
-    "audit": cmd_audit,
+    "audit": cmd_audit, "dhis2": cmd_dhis2,
 }
 
 

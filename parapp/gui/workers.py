@@ -39,9 +39,16 @@ class _Runnable(QRunnable):
         try:
             result = self.fn(self._progress)
         except BaseException as e:  # reported to the GUI thread, which decides what the officer reads
-            self.signals.failed.emit(e, "".join(traceback.format_exception(e)))
+            self._emit(self.signals.failed, e, "".join(traceback.format_exception(e)))
         else:
-            self.signals.done.emit(result)
+            self._emit(self.signals.done, result)
+
+    @staticmethod
+    def _emit(signal, *args) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # ParApp is ending and its objects are gone: nobody is left to tell
+            pass
 
 
 class Task(QObject):
