@@ -23,6 +23,7 @@ from parapp.gui.qt import (
     QHeaderView,
     QKeySequence,
     QLabel,
+    QLineEdit,
     QModelIndex,
     QPushButton,
     Qt,
@@ -480,6 +481,26 @@ class EntryTab(QWidget):
         self.model.saved.connect(self._update_banner)
         self.model.saved.connect(self.data_changed)
         self.model.modelReset.connect(self._after_reset)
+
+    def commit_editing(self) -> bool:
+        """Store the value in the cell being edited, if one is; False if it was refused."""
+        if self.view.state() != QAbstractItemView.State.EditingState:
+            return True
+        editor = next((e for e in self.view.findChildren(QLineEdit) if e.isVisible()), None)
+        if editor is None:
+            return True
+        refused: list[str] = []
+
+        def note(text: str) -> None:
+            refused.append(text)
+
+        self.model.refused.connect(note)
+        try:
+            self.view.commitData(editor)
+        finally:
+            self.model.refused.disconnect(note)
+        self.view.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        return not refused
 
     def show_refusal(self, text: str) -> None:
         office = self.model.office

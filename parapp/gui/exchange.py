@@ -419,9 +419,10 @@ class Exchange(QObject):
             lambda paths: self.written(self.tr("{n} return(s) written to {folder}").format(n=len(paths), folder=folder),
                                        folder, paths))
 
-    def export_to_outbox(self, to: str | None = None) -> None:
+    def export_to_outbox(self, to: str | None = None, report=None) -> None:
         """The unit's return, and those of the units below that have figures (a district forwards its communes'
-        figures, from which the province rolls up), into the outbox with one e-mail draft."""
+        figures, from which the province rolls up), into the outbox with one e-mail draft. report(text, folder)
+        says what was written (the send bar), else a box does."""
         from parapp.exchange.outbox import make_eml, outbox_dir, upper_email, write_outbox
         from parapp.exchange.returns import export_return, file_name, units_with_figures_below
 
@@ -457,8 +458,13 @@ class Exchange(QObject):
         def done(eml) -> None:
             if eml is None:  # cancelled: nothing was written
                 return
-            self.written(self.tr("In the outbox: {path} — open it in your mail program to send it when the "
-                                 "connection is back.").format(path=eml), Path(eml).parent)
+            text = self.tr("In the outbox: {path} — open it in your mail program to send it when the "
+                           "connection is back.").format(path=eml)
+            if report is not None:
+                self._say(text)
+                report(text, Path(eml).parent)
+            else:
+                self.written(text, Path(eml).parent)
 
         self._run(self.tr("Writing the return and the e-mail draft…"), work, done)
 

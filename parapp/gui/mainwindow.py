@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
             # A district's or province's first look: who reported and how the units below stand.
             self.tabs.setCurrentWidget(self.overview)
         self._apply_context()
+        if self.tabs.currentWidget() is self.entry:
+            self.entry.view.setFocus()  # the officer types at once: the form's first figure has the focus
 
     def _exists(self, code: str) -> bool:
         try:
@@ -154,6 +156,10 @@ class MainWindow(QMainWindow):
         self.history_alert.linkActivated.connect(lambda _l: self.check_history())
         self.history_alert.hide()
         right_lay.addWidget(self.history_alert)
+        from parapp.gui.send_bar import SendBar
+
+        self.send_bar = SendBar(self)  # after a submission: send the return to the level above
+        right_lay.addWidget(self.send_bar)
         right_lay.addWidget(self.tabs, 1)
         split = QSplitter(self)
         split.addWidget(left)
@@ -323,6 +329,7 @@ class MainWindow(QMainWindow):
 
     def _apply_context(self) -> None:
         self._stale = {self.entry, self.overview, self.catalogue, self.history}
+        self.send_bar.hide()  # it spoke of the unit and period just left
         self._update_tab()
         u = self.office.unit(self.unit)
         from parapp import settings
@@ -382,16 +389,17 @@ class MainWindow(QMainWindow):
 
     # -- workflow -------------------------------------------------------------------------------
 
-    def _workflow(self, fn, done: str) -> None:
+    def _workflow(self, fn, done: str) -> bool:
         try:
             fn()
         except ParAppError as e:
             QMessageBox.warning(self, self.tr("ParApp"), e.message())
-            return
+            return False
         self.undo_stack.clear()  # edits before a status change are not undone across it
         self.entry.refresh()
         self._data_changed()
         self.statusBar().showMessage(done, 5000)
+        return True
 
     def ask(self, title: str, text: str) -> bool:
         """One Yes/No question to the officer, No by default; the tests answer it themselves."""
@@ -400,6 +408,10 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def submit(self) -> None:
+        # A figure still being typed is stored first (the toolbar's button does not take the focus from it);
+        # refused, nothing is submitted: the form says why.
+        if self.tabs.currentWidget() is self.entry and not self.entry.commit_editing():
+            return
         try:
             messages = self.office.validate(self.unit, self.period)
         except ParAppError:
@@ -413,7 +425,8 @@ class MainWindow(QMainWindow):
                     "The figures have {n} warning(s):\n\n{warnings}\n\nSubmit them all the same?").format(
                     n=len(warnings), warnings=lines)):
                 return
-        self._workflow(lambda: self.office.submit(self.unit, self.period), self.tr("Submitted."))
+        if self._workflow(lambda: self.office.submit(self.unit, self.period), self.tr("Submitted.")):
+            self.send_bar.offer(self.office.unit(self.unit).name, self.period.label(language()))
 
     def approve(self) -> None:
         from parapp.store.values import stored_values

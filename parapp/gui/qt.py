@@ -79,6 +79,7 @@ from PySide6.QtWidgets import (  # noqa: F401
     QTabWidget,
     QTextBrowser,
     QToolBar,
+    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,6 +24,7 @@ from parapp.gui.qt import (
     QPushButton,
     QSize,
     Qt,
+    QtWidgets,
     QVBoxLayout,
 )
 from parapp.gui.workers import Task
@@ -53,9 +55,22 @@ class ReportPreview(QDialog):
         self.view.setZoomMode(qt.QPdfView.ZoomMode.FitToWidth)
         self.pages = QLabel(self)
         self.print_button = QPushButton(self.tr("&Print…"), self)
-        self.save_button = QPushButton(self.tr("&Save as…"), self)
+        # Save: at once, into the folder reports were last saved to (else Documents), saying where; Save as…
+        # chooses. Enter saves.
+        self.save_button = QPushButton(self.tr("&Save"), self)
+        self.save_as_button = QPushButton(self.tr("Save &as…"), self)
+        self.save_button.setDefault(True)
+        self.print_button.setAutoDefault(False)
+        self.save_as_button.setAutoDefault(False)
         self.print_button.clicked.connect(self.print_dialog)
-        self.save_button.clicked.connect(self.save_dialog)
+        self.save_button.clicked.connect(self.save_here)
+        self.save_as_button.clicked.connect(self.save_dialog)
+        self.saved_label = QLabel(self)
+        self.saved_label.setTextFormat(Qt.TextFormat.RichText)
+        self.saved_label.linkActivated.connect(self._open_saved_folder)
+        # a long path must not widen the preview past the screen: the label takes the room there is
+        self.saved_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.saved: Path | None = None
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         # Esc closes it wherever the focus is (the PDF view would otherwise keep the key)
@@ -66,9 +81,10 @@ class ReportPreview(QDialog):
         self.addAction(self.close_action)
         row = QHBoxLayout()
         row.addWidget(self.pages)
-        row.addStretch(1)
+        row.addWidget(self.saved_label, 1)
         row.addWidget(self.print_button)
         row.addWidget(self.save_button)
+        row.addWidget(self.save_as_button)
         row.addWidget(close)
         lay = QVBoxLayout(self)
         lay.addWidget(self.view, 1)
@@ -83,6 +99,9 @@ class ReportPreview(QDialog):
         self.setWindowTitle(title)
         self.document.load(str(pdf))
         self.pages.setText(self.tr("{n} page(s)").format(n=self.document.pageCount()))
+        self.saved = None
+        self.saved_label.clear()
+        self.save_button.setFocus()
 
     def _available(self):
         """The free area of the screen the preview opens on (its parent's), or None."""
@@ -143,14 +162,57 @@ class ReportPreview(QDialog):
             raise ParAppError(f"Không ghi được {target} ({e.strerror}).", f"Cannot write {target} ({e.strerror}).") from None
         return target
 
-    def save_dialog(self) -> None:
+    FOLDER_KEY = "report_preview/folder"
+
+    def save_folder(self) -> Path:
+        """Where Save puts a report: the folder one was last saved to with Save as…, else Documents, else home."""
+        prefs = _preferences()
+        kept = prefs.value(self.FOLDER_KEY) if prefs is not None else None
+        if kept and Path(str(kept)).is_dir():
+            return Path(str(kept))
+        documents = Path.home() / "Documents"
+        return documents if documents.is_dir() else Path.home()
+
+    def save_here(self) -> Path | None:
+        """Save the report in save_folder() under its suggested name (never over another file: "name (2).pdf"),
+        and say where, with a link that opens the folder."""
+        folder = self.save_folder()
+        target = folder / self.suggested_name
+        n = 2
+        while target.exists() and target != self.saved:
+            target = folder / f"{Path(self.suggested_name).stem} ({n}){Path(self.suggested_name).suffix}"
+            n += 1
+        return self._saved(target)
+
+    def save_dialog(self) -> Path | None:
         chosen, _ = QFileDialog.getSaveFileName(self, self.tr("Save the report"),
-                                                str(Path.home() / self.suggested_name), self.tr("PDF files (*.pdf)"))
-        if chosen:
-            try:
-                self.save_to(Path(chosen))
-            except ParAppError as e:
-                QMessageBox.warning(self, "ParApp", e.message())
+                                                str(self.save_folder() / self.suggested_name),
+                                                self.tr("PDF files (*.pdf)"))
+        if not chosen:
+            return None
+        saved = self._saved(Path(chosen))
+        prefs = _preferences()
+        if saved is not None and prefs is not None:
+            prefs.setValue(self.FOLDER_KEY, str(saved.parent))
+        return saved
+
+    def _saved(self, target: Path) -> Path | None:
+        try:
+            self.save_to(target)
+        except ParAppError as e:
+            QMessageBox.warning(self, "ParApp", e.message())
+            return None
+        self.saved = target
+        self.saved_label.setText("✔ " + html.escape(self.tr("Saved: {path}").format(path=target))
+                                 + f' <a href="folder">{html.escape(self.tr("Open the folder"))}</a>')
+        self.saved_label.setToolTip(str(target))
+        return target
+
+    def _open_saved_folder(self, _href: str) -> None:
+        from parapp.gui.qt import QDesktopServices, QUrl
+
+        if self.saved is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.saved.parent)))
 
     def print_to(self, printer: qt.QPrinter) -> int:
         """Paint every page on the printer at its resolution; returns how many pages were printed."""
@@ -190,6 +252,7 @@ class Reports(QObject):
         menu = window.menuBar().addMenu(self.tr("&Reports"))
         window.menuBar().insertMenu(window.menuBar().actions()[3], menu)
         self.sheet_action = menu.addAction(self.tr("&Compliance sheet (PDF)…"))
+        self.sheet_action.setShortcut(QKeySequence.StandardKey.Print)  # Ctrl+P: the sheet, to print or save
         self.summary_action = menu.addAction(self.tr("&Summary of the units below (PDF)…"))
         self.sheet_action.triggered.connect(lambda _c=False: self.open("sheet"))
         self.summary_action.triggered.connect(lambda _c=False: self.open("summary"))

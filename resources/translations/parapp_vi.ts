@@ -1931,8 +1931,12 @@ Bạn có muốn thay thế tệp này không?</translation>
         <translation>&amp;In…</translation>
     </message>
     <message>
-        <source>&amp;Save as…</source>
-        <translation>&amp;Lưu thành…</translation>
+        <source>&amp;Save</source>
+        <translation>&amp;Lưu</translation>
+    </message>
+    <message>
+        <source>Save &amp;as…</source>
+        <translation>Lưu &amp;thành…</translation>
     </message>
     <message>
         <source>Save the report</source>
@@ -1941,6 +1945,10 @@ Bạn có muốn thay thế tệp này không?</translation>
     <message>
         <source>PDF files (*.pdf)</source>
         <translation>Tệp PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saved: {path}</source>
+        <translation>Đã lưu: {path}</translation>
     </message>
 </context>
 <context>
@@ -1960,6 +1968,33 @@ Bạn có muốn thay thế tệp này không?</translation>
     <message>
         <source>Making the report…</source>
         <translation>Đang lập báo cáo…</translation>
+    </message>
+</context>
+<context>
+    <name>SendBar</name>
+    <message>
+        <source>e-mail address of the level above</source>
+        <translation>địa chỉ e-mail của cấp trên</translation>
+    </message>
+    <message>
+        <source>Send to the &amp;outbox</source>
+        <translation>Đưa vào &amp;hộp thư đi</translation>
+    </message>
+    <message>
+        <source>Write the return and an e-mail draft addressed to the level above into the outbox; open the draft in your mail program to send it.</source>
+        <translation>Ghi báo cáo và một thư nháp gửi cấp trên vào hộp thư đi; mở thư nháp bằng chương trình thư điện tử để gửi.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>{unit}, {period}: submitted. Send the return to the level above:</source>
+        <translation>{unit}, {period}: đã gửi số liệu. Gửi báo cáo lên cấp trên:</translation>
+    </message>
+    <message>
+        <source>Type the e-mail address of the level above first.</source>
+        <translation>Hãy gõ địa chỉ e-mail của cấp trên trước.</translation>
     </message>
 </context>
 <context>
