@@ -104,6 +104,13 @@ class Task(QObject):
 
     def _close(self) -> None:
         self._timer.stop()
+        # reset() stops the box's own timer too: started by a report of progress at its start, it would show
+        # the box again later (at 100%, over whatever dialog follows the work, and modal over it).
+        try:
+            self._dialog.canceled.disconnect(self._cancel.set)
+        except (RuntimeError, TypeError):  # closed already
+            pass
+        self._dialog.reset()
         self._dialog.hide()
         self._dialog.deleteLater()
         Task._running.discard(self)
