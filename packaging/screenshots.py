@@ -6,7 +6,7 @@ Runs the real window on a virtual X screen of the most common office laptop (Deb
 libxcb-icccm4, libxcb-keysyms1) and saves: first-run-LANG.png; today-LANG.png (the first screen of
 today's demo, the new Cần Thơ on its reporting period); overview-LANG.png (its communes for the year 2025,
 the former Sóc Trăng's judged by Sóc Trăng's resolution); entry-LANG.png (a commune whose figures fail a
-rule); history-LANG.png (a value changed with another tool, as the check at start finds it); import-LANG.png
+rule); pdf-preview-LANG.png (its compliance sheet, previewed and saved); history-LANG.png (a value changed with another tool, as the check at start finds it); import-LANG.png
 (the import preview of a signed return, one edited after export and a template filled in Excel);
 reorganise-LANG.png and shares-LANG.png (the assistant carrying the three-tier Hà Tĩnh demo into
 the two-tier structure, then the divided communes).
@@ -98,6 +98,17 @@ def main() -> None:
         w.tabs.setCurrentWidget(w.entry)
         settle(500)
         w.grab().save(str(args.out / f"entry-{lang}{suffix}.png"))
+        # The compliance sheet's preview (Ctrl+P), saved at once by Save: its pages drawn before the grab.
+        w.reports.open("sheet")
+        while w.reports.preview is None or not w.reports.preview.isVisible():
+            settle(100)
+        preview = w.reports.preview
+        preview.showNormal()
+        preview.resize(1000, 700)
+        preview.save_here()
+        settle(2000)  # the PDF view draws its pages on threads of its own
+        preview.grab().save(str(args.out / f"pdf-preview-{lang}{suffix}.png"))
+        preview.reject()
 
         # A value changed with another tool: the check at start says so, the grid marks it.
         tampered = Path(home) / f"tampered-{lang}.db"
