@@ -23,6 +23,7 @@ DATA_FOLDERS = ("resources", "ui")
 EXCLUDES = [
     "tkinter", "unittest", "pydoc_data", "test", "lib2to3", "IPython", "matplotlib", "numpy", "pandas", "scipy",
     "pytest", "hypothesis", "pytestqt", "ruff", "pypdf", "shapely", "geopy",
+
     *(f"PySide6.{m}" for m in (
         "QtQml", "QtQuick", "QtQuick3D", "QtQuickWidgets", "QtQuickControls2", "QtWebEngineCore",
         "QtWebEngineWidgets", "QtWebEngineQuick", "QtWebChannel", "QtWebSockets", "QtWebView", "Qt3DCore",
@@ -50,6 +51,11 @@ DROP = (
     "qtvirtualkeyboardplugin.dll", "qtuiotouchplugin.dll", "qtiff.dll", "qwebp.dll", "qicns.dll", "qtga.dll",
     "qwbmp.dll", "qpdf.dll", "Qt6Quick", "Qt6Qml", "Qt6VirtualKeyboard", "opengl32sw.dll",
     "PySide6/Qt/translations/",  # Qt ships no Vietnamese; ParApp brings its own
+    # Pillow's optional plugins and their libraries: reportlab needs Pillow's core, never AVIF, WebP, colour
+    # management, its own font drawing or Tk
+    "PIL/_avif", "PIL/_webp", "PIL/_imagingcms", "PIL/_imagingft", "PIL/_imagingtk", "pillow.libs/libavif",
+    "pillow.libs/libwebp", "pillow.libs/libsharpyuv", "pillow.libs/liblcms2", "pillow.libs/libfreetype",
+    "pillow.libs/libharfbuzz", "pillow.libs/libbrotli", "pillow.libs/libpng16",
 )
 # System libraries that only the dropped GTK theme plugin needed (collected with it before it was dropped).
 _GTK = re.compile(r"(?:^|/)lib(?:gtk|gdk|pango|cairo|atk|atspi|pixman|fribidi|thai|datrie|epoxy|graphite2|harfbuzz|"

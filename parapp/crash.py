@@ -34,7 +34,17 @@ def _report_name(folder: Path) -> Path:
     return folder / f"crash-{datetime.now():%Y%m%d-%H%M%S-%f}.txt"
 
 
-def _heading() -> str:
+def _heading(quick: bool = False) -> str:
+    """ParApp's version, Python's and the system's, and the command. quick (the native-report file, written at
+    every start): the system as os.uname() gives it, without the platform module's probing."""
+    if quick:
+        uname = getattr(os, "uname", None)
+        system = " ".join(uname()[0:3:2]) if uname else sys.platform
+        if sys.platform == "win32":
+            v = sys.getwindowsversion()
+            system = f"Windows {v.major}.{v.minor}.{v.build}"
+        return (f"ParApp {__version__} on Python {sys.version.split()[0]}, {system}\n"
+                f"command: {' '.join(sys.argv)}\n")
     import platform
 
     return (f"ParApp {__version__} on Python {platform.python_version()}, {platform.platform()}\n"
@@ -72,7 +82,7 @@ def enable_native_reports() -> Path | None:
         return None
     try:
         _hold(f)
-        heading = (_heading() + f"process: {os.getpid()}, started {datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}"
+        heading = (_heading(quick=True) + f"process: {os.getpid()}, started {datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}"
                    f"\n\n{NATIVE_MARK}").encode("utf-8")
         f.write(heading)
         faulthandler.enable(file=f, all_threads=True)

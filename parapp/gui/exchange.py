@@ -311,6 +311,7 @@ class Exchange(QObject):
         self.window = window
         menu = window.menuBar().addMenu(self.tr("E&xcel"))
         window.menuBar().insertMenu(window.menuBar().actions()[2], menu)
+        self.menu = menu
         self.actions: dict[str, QAction] = {}
         for key, text, slot in [
             ("export", self.tr("&Export this unit's return…"), self.export_return),

@@ -168,6 +168,8 @@ class HistoryModel(QAbstractTableModel):
                 what = self.tr("Return accepted without a sound signature")
             elif e.action == "key":
                 what = self.tr("Signing key of an office")
+            elif e.action == "dhis2_push":
+                what = self.tr("Sent to DHIS2")
         period = ""
         if e.period:
             try:

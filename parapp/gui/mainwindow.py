@@ -175,6 +175,10 @@ class MainWindow(QMainWindow):
         from parapp.gui.report_preview import Reports
 
         self.reports = Reports(self)
+        from parapp.gui.dhis2_menu import Dhis2Menu
+
+        self.dhis2 = Dhis2Menu(self)  # beside the Excel menu
+        self.dhis2.data_changed.connect(self._imported)
         self.setAcceptDrops(True)
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)

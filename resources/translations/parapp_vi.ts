@@ -433,6 +433,144 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
     </message>
 </context>
 <context>
+    <name>Dhis2Menu</name>
+    <message>
+        <source>&amp;DHIS2</source>
+        <translation>&amp;DHIS2</translation>
+    </message>
+    <message>
+        <source>&amp;Export this unit and those below for DHIS2…</source>
+        <translation>&amp;Xuất đơn vị này và các đơn vị trực thuộc cho DHIS2…</translation>
+    </message>
+    <message>
+        <source>&amp;Import DHIS2 data…</source>
+        <translation>&amp;Nhập số liệu DHIS2…</translation>
+    </message>
+    <message>
+        <source>&amp;Send to a DHIS2 server…</source>
+        <translation>&amp;Gửi lên máy chủ DHIS2…</translation>
+    </message>
+    <message>
+        <source>DHIS2 &amp;metadata package…</source>
+        <translation>Gói &amp;siêu dữ liệu DHIS2…</translation>
+    </message>
+    <message>
+        <source>dataValueSets JSON (*.json)</source>
+        <translation>dataValueSets JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>dataValueSets CSV (*.csv)</source>
+        <translation>dataValueSets CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>ADX XML (*.xml)</source>
+        <translation>ADX XML (*.xml)</translation>
+    </message>
+    <message>
+        <source>Export for DHIS2</source>
+        <translation>Xuất cho DHIS2</translation>
+    </message>
+    <message>
+        <source>Writing the DHIS2 data…</source>
+        <translation>Đang ghi số liệu DHIS2…</translation>
+    </message>
+    <message>
+        <source>Written for DHIS2: {path} ({values} value(s), {comments} comment(s), {completions} completed return(s)).</source>
+        <translation>Đã ghi cho DHIS2: {path} ({values} giá trị, {comments} ghi chú, {completions} báo cáo đã hoàn thành).</translation>
+    </message>
+    <message>
+        <source>DHIS2 metadata package</source>
+        <translation>Gói siêu dữ liệu DHIS2</translation>
+    </message>
+    <message>
+        <source>DHIS2 metadata (*.json)</source>
+        <translation>Siêu dữ liệu DHIS2 (*.json)</translation>
+    </message>
+    <message>
+        <source>Writing the DHIS2 metadata package…</source>
+        <translation>Đang ghi gói siêu dữ liệu DHIS2…</translation>
+    </message>
+    <message>
+        <source>DHIS2 metadata package written: {path}. Import it in DHIS2 (Import/Export → Metadata import) before the data.</source>
+        <translation>Đã ghi gói siêu dữ liệu DHIS2: {path}. Hãy nhập gói này vào DHIS2 (Import/Export → Metadata import) trước khi nhập số liệu.</translation>
+    </message>
+    <message>
+        <source>Import DHIS2 data</source>
+        <translation>Nhập số liệu DHIS2</translation>
+    </message>
+    <message>
+        <source>DHIS2 data (*.json *.csv *.xml *.adx);;All files (*)</source>
+        <translation>Số liệu DHIS2 (*.json *.csv *.xml *.adx);;Mọi tệp (*)</translation>
+    </message>
+    <message>
+        <source>There is no DHIS2 file to import there.</source>
+        <translation>Ở đó không có tệp DHIS2 nào để nhập.</translation>
+    </message>
+    <message>
+        <source>Reading the DHIS2 files…</source>
+        <translation>Đang đọc các tệp DHIS2…</translation>
+    </message>
+    <message>
+        <source>{n} value(s) imported from {files} DHIS2 file(s).</source>
+        <translation>Đã nhập {n} giá trị từ {files} tệp DHIS2.</translation>
+    </message>
+</context>
+<context>
+    <name>Dhis2PreviewDialog</name>
+    <message>
+        <source>Import DHIS2 data</source>
+        <translation>Nhập số liệu DHIS2</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Tệp</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>Định dạng</translation>
+    </message>
+    <message>
+        <source>Units and periods</source>
+        <translation>Đơn vị và kỳ</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Mới</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>Thay đổi</translation>
+    </message>
+    <message>
+        <source>What happens</source>
+        <translation>Kết quả</translation>
+    </message>
+    <message>
+        <source>The database already holds these figures.</source>
+        <translation>Cơ sở dữ liệu đã có các số liệu này.</translation>
+    </message>
+    <message>
+        <source>Ready to import</source>
+        <translation>Sẵn sàng nhập</translation>
+    </message>
+    <message>
+        <source>{n} unit-period(s) with rule failures</source>
+        <translation>{n} đơn vị-kỳ không đạt quy tắc kiểm tra</translation>
+    </message>
+    <message>
+        <source>{n} file(s) refused: nothing can be imported until they are left out or fixed (all files or none).</source>
+        <translation>{n} tệp bị từ chối: chưa nhập được gì cho đến khi bỏ các tệp đó ra hoặc sửa chúng (nhập tất cả hoặc không nhập gì).</translation>
+    </message>
+    <message>
+        <source>{values} value(s) new or changed in {files} file(s). Each change is kept in the history with its file&apos;s name.</source>
+        <translation>{values} giá trị mới hoặc thay đổi trong {files} tệp. Mỗi thay đổi được ghi vào nhật ký kèm tên tệp.</translation>
+    </message>
+    <message>
+        <source>&amp;Import</source>
+        <translation>&amp;Nhập</translation>
+    </message>
+</context>
+<context>
     <name>EntryModel</name>
     <message>
         <source>Item</source>
@@ -894,6 +1032,10 @@ Vui lòng gửi tệp này cho người hỗ trợ ParApp ở tỉnh của bạn
         <translation>Khoá ký của một văn phòng</translation>
     </message>
     <message>
+        <source>Sent to DHIS2</source>
+        <translation>Đã gửi lên DHIS2</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>Thời gian</translation>
     </message>
@@ -1270,6 +1412,30 @@ Vẫn gửi số liệu?</translation>
         <translation>{unit}: chưa nhập số liệu kỳ này.</translation>
     </message>
     <message>
+        <source>{reported}/{expected}, on time {on_time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{unit}: no return submitted for this period (due {due}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{unit}: submitted on {day}, on time (due {due}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{unit}: submitted on {day}, late (due {due}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The date is the one the imported return carries.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Returns of the units below {unit}, submitted or approved, of those expected; on time: first submitted by the due date:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{unit}, with all units below</source>
         <translation>{unit}, gồm mọi đơn vị trực thuộc</translation>
     </message>
@@ -1300,6 +1466,14 @@ Vẫn gửi số liệu?</translation>
     <message>
         <source>Units below that entered figures for the period, of those expected; for a unit with nothing below, its own return.</source>
         <translation>Số đơn vị trực thuộc đã nhập số liệu kỳ này trên tổng số phải báo cáo; với đơn vị không có đơn vị trực thuộc: tình trạng báo cáo của chính đơn vị đó.</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Returns submitted or approved, and of those first submitted by the due date ({due}); for a unit with units below, theirs counted.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Total: {unit}</source>
@@ -1375,6 +1549,14 @@ Vẫn gửi số liệu?</translation>
     <message>
         <source>{unit}, {period}</source>
         <translation>{unit}, {period}</translation>
+    </message>
+    <message>
+        <source>{level}: Reported {reported}/{expected}, on time {on_time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>due {due}</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>{indicator} — {unit}: no figures yet</source>
@@ -1995,6 +2177,73 @@ Bạn có muốn thay thế tệp này không?</translation>
     <message>
         <source>Type the e-mail address of the level above first.</source>
         <translation>Hãy gõ địa chỉ e-mail của cấp trên trước.</translation>
+    </message>
+</context>
+<context>
+    <name>SendDialog</name>
+    <message>
+        <source>Send to DHIS2</source>
+        <translation>Gửi lên DHIS2</translation>
+    </message>
+    <message>
+        <source>{unit} and the units below it, {period}: the figures entered, their comments, and the approved returns as complete.</source>
+        <translation>{unit} và các đơn vị trực thuộc, {period}: các số liệu đã nhập, ghi chú của chúng, và các báo cáo đã duyệt (là hoàn thành).</translation>
+    </message>
+    <message>
+        <source>A personal access token instead of a password</source>
+        <translation>Dùng mã truy cập cá nhân (token) thay cho mật khẩu</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>Máy chủ:</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>Tên đăng nhập:</translation>
+    </message>
+    <message>
+        <source>Password or token:</source>
+        <translation>Mật khẩu hoặc token:</translation>
+    </message>
+    <message>
+        <source>&amp;Check (dry run)</source>
+        <translation>&amp;Kiểm tra (chạy thử)</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>&amp;Gửi</translation>
+    </message>
+    <message>
+        <source>Send the &amp;waiting ({n})</source>
+        <translation>Gửi các bản đang &amp;chờ ({n})</translation>
+    </message>
+    <message>
+        <source>Type the server&apos;s address first.</source>
+        <translation>Hãy gõ địa chỉ máy chủ trước.</translation>
+    </message>
+    <message>
+        <source>Type the password (or the token) first; ParApp never keeps it.</source>
+        <translation>Hãy gõ mật khẩu (hoặc token) trước; ParApp không bao giờ lưu nó.</translation>
+    </message>
+    <message>
+        <source>Dry run: DHIS2 checked everything and kept nothing.</source>
+        <translation>Chạy thử: DHIS2 đã kiểm tra tất cả và chưa lưu gì.</translation>
+    </message>
+    <message>
+        <source>Asking DHIS2…</source>
+        <translation>Đang hỏi DHIS2…</translation>
+    </message>
+    <message>
+        <source>Sending to DHIS2…</source>
+        <translation>Đang gửi lên DHIS2…</translation>
+    </message>
+    <message>
+        <source>Nothing waits for this server.</source>
+        <translation>Không có gì đang chờ gửi lên máy chủ này.</translation>
+    </message>
+    <message>
+        <source>Sending what waits in the outbox…</source>
+        <translation>Đang gửi những gì đang chờ trong hộp thư đi…</translation>
     </message>
 </context>
 <context>
