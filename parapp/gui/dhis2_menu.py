@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from parapp.domain.periods import Period
 from parapp.engine.office import Office
 from parapp.gui.qt import (
     QAbstractItemView,
