@@ -37,6 +37,7 @@ class Imitation:
         self.elements = set(ELEMENTS)
         self.org_units = set(ORG_UNITS)
         self.kept: dict[tuple, str] = {}
+        self.completed: set[tuple] = set()  # (data set, period, org unit) registered complete
         self.requests: list[dict] = []
         self.delay = 0.0  # seconds before answering (a time-out for the client)
         self.fail: int | None = None  # answer every request with this HTTP status (503...)
@@ -95,6 +96,31 @@ class Imitation:
                      "message": "One more conflicts encountered, please check import summary.", "response": summary}
 
 
+def _import_completions(self, doc: dict, dry_run: bool) -> tuple[int, dict]:
+    """completeDataSetRegistrations: each registration of a known org unit counted, kept unless a dry run."""
+    imported = updated = ignored = 0
+    conflicts = []
+    for reg in doc.get("completeDataSetRegistrations") or []:
+        unit = reg.get("organisationUnit") or reg.get("orgUnit")
+        if unit not in self.org_units:
+            ignored += 1
+            conflicts.append({"object": unit, "value": f"Organisation unit not found: `{unit}`"})
+            continue
+        key = (reg.get("dataSet"), reg.get("period"), unit)
+        if key in self.completed:
+            updated += 1
+        else:
+            imported += 1
+        if not dry_run:
+            self.completed.add(key)
+    status = "SUCCESS" if not conflicts else ("WARNING" if imported + updated else "ERROR")
+    return 200, {"responseType": "ImportSummary", "status": status, "conflicts": conflicts,
+                 "importCount": {"imported": imported, "updated": updated, "ignored": ignored, "deleted": 0}}
+
+
+Imitation.import_completions = _import_completions
+
+
 def _handler(dhis: Imitation):
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):  # quiet
@@ -127,6 +153,11 @@ def _handler(dhis: Imitation):
                 return self.answer(dhis.fail, b"<html><body>Service Unavailable</body></html>", "text/html")
             if dhis.html:
                 return self.answer(200, b"<html><body>Welcome</body></html>", "text/html")
+            if parts.path == "/api/completeDataSetRegistrations" and dhis.authorised(
+                    self.headers.get("Authorization", "")) is not None:
+                with dhis.lock:
+                    code, answer = dhis.import_completions(json.loads(body), query.get("dryRun") == "true")
+                return self.answer(code, answer)
             if parts.path != "/api/dataValueSets":
                 return self.answer(404, {"httpStatus": "Not Found", "httpStatusCode": 404, "status": "ERROR",
                                          "message": f"No endpoint {parts.path}"})

@@ -80,6 +80,32 @@ def test_dry_run_counts_and_keeps_nothing_then_the_import_keeps_and_a_resend_upd
     assert json.loads(first["body"]) == json.loads(values_doc(3))
 
 
+def test_completions_go_after_the_values_to_their_own_endpoint(server):
+    """/api/dataValueSets takes values; the completions of approved returns go to
+    /api/completeDataSetRegistrations after them, with the same dry run, and both answers are shown."""
+    doc = json.loads(values_doc(2))
+    doc["completeDataSetRegistrations"] = [
+        {"dataSet": "PARAPP_QUARTERLY", "period": "2025Q3", "organisationUnit": "40", "completed": True},
+        {"dataSet": "PARAPP_QUARTERLY", "period": "2025Q3", "organisationUnit": "99999", "completed": True}]
+    data = json.dumps(doc).encode()
+    with push.Client(server.url, BASIC, timeout=5) as client:
+        dry = client.post(data, dry_run=True)
+        assert (dry.imported, dry.completions.imported, dry.completions.ignored) == (2, 1, 1)
+        assert not dry.clean and not server.dhis.completed  # an unknown unit among the completions: looked at first
+        lines = dry.lines("en")
+        assert any(line.startswith("Completed returns: new 1, updated 0, ignored 1") for line in lines)
+        assert any("99999" in line for line in lines)
+        real = client.post(data, dry_run=False)
+        assert server.dhis.completed == {("PARAPP_QUARTERLY", "2025Q3", "40")} and real.completions.imported == 1
+        assert "Báo cáo hoàn thành: mới 1" in "\n".join(real.lines("vi"))
+    values_request, completions_request = server.dhis.requests[0], server.dhis.requests[1]
+    assert values_request["path"] == "/api/dataValueSets"
+    assert "completeDataSetRegistrations" not in json.loads(values_request["body"])
+    assert completions_request["path"] == "/api/completeDataSetRegistrations"
+    assert completions_request["query"]["dryRun"] == "true" and completions_request["query"]["idScheme"] == "CODE"
+    assert len(json.loads(completions_request["body"])["completeDataSetRegistrations"]) == 2
+
+
 def test_a_personal_access_token_goes_in_the_apitoken_header_and_uid_mapping_drops_idscheme(server):
     creds = push.Credentials(None, TOKEN, token=True)
     with push.Client(server.url + "/", creds, timeout=5) as client:

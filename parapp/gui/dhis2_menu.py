@@ -323,7 +323,7 @@ class SendDialog(QDialog):
 
     def _summary_text(self, summary, dry_run: bool) -> str:
         lang = language()
-        lines = [summary.headline(lang), *summary.lines(lang)]
+        lines = summary.lines(lang)
         if dry_run:
             lines.insert(0, self.tr("Dry run: DHIS2 checked everything and kept nothing."))
         return "\n".join(lines)

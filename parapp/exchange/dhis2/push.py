@@ -32,7 +32,7 @@ import os
 import re
 import ssl
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -48,6 +48,7 @@ from parapp.store.db import now
 
 DEFAULT_TIMEOUT = 60.0
 API_PATH = "/api/dataValueSets"
+COMPLETIONS_PATH = "/api/completeDataSetRegistrations"  # the completions of approved returns go here, after
 TOKEN_ENV = "PARAPP_DHIS2_TOKEN"
 META_URL, META_USER = "dhis2_url", "dhis2_user"
 OUTBOX_FOLDER = "dhis2"
@@ -180,16 +181,19 @@ class ImportSummary:
     description: str = ""
     http_status: int = 200
     dry_run: bool = False
+    completions: ImportSummary | None = None  # what DHIS2 answered to the completions sent after the values
 
     @property
     def accepted(self) -> bool:
-        """DHIS2 took the whole payload: SUCCESS, or WARNING with no value ignored."""
-        return self.status == "SUCCESS" or (self.status == "WARNING" and self.ignored == 0)
+        """DHIS2 took the whole payload: SUCCESS, or WARNING with no value ignored (the completions too)."""
+        own = self.status == "SUCCESS" or (self.status == "WARNING" and self.ignored == 0)
+        return own and (self.completions is None or self.completions.accepted)
 
     @property
     def clean(self) -> bool:
         """Nothing to look at before sending for real: accepted, no conflict."""
-        return self.accepted and not self.conflicts and self.ignored == 0
+        return self.accepted and not self.conflicts and self.ignored == 0 and (
+            self.completions is None or self.completions.clean)
 
     def counts(self) -> dict:
         return {"status": self.status, "imported": self.imported, "updated": self.updated, "ignored": self.ignored,
@@ -226,6 +230,16 @@ class ImportSummary:
         if len(same) > most:
             rest = format_number(len(same) - most, 0, lang)
             out.append(f"  … and {rest} more" if lang == "en" else f"  … và {rest} xung đột khác")
+        if self.completions is not None:
+            c = self.completions
+
+            def n(v: int) -> str:
+                return format_number(v, 0, lang)
+
+            out.append(f"Completed returns: new {n(c.imported)}, updated {n(c.updated)}, ignored {n(c.ignored)}."
+                       if lang == "en" else
+                       f"Báo cáo hoàn thành: mới {n(c.imported)}, cập nhật {n(c.updated)}, bỏ qua {n(c.ignored)}.")
+            out.extend(c.lines(lang, most)[1:])
         return out
 
 
@@ -427,18 +441,41 @@ class Client:
         self._http.close()
 
     def post(self, payload: bytes, dry_run: bool, id_scheme: str = "CODE") -> ImportSummary:
-        """POST a dataValueSets JSON document; the import summary, or a PushError."""
+        """POST a dataValueSets JSON document; the import summary, or a PushError. Completions the document
+        carries (completeDataSetRegistrations, which /api/dataValueSets does not take) go after the values to
+        /api/completeDataSetRegistrations, with the same dry run and id scheme; their answer is the summary's
+        `completions`."""
         params = {"dryRun": "true" if dry_run else "false", "importStrategy": "CREATE_AND_UPDATE"}
         if str(id_scheme).upper() != "UID":
             params["idScheme"] = "CODE"
+        values, completions = _split_completions(payload)
+        summary = read_answer(self._post(API_PATH, params, values), self.url, dry_run)
+        if completions and summary.status != "ERROR":
+            done = read_answer(self._post(COMPLETIONS_PATH, params, json.dumps(
+                {"completeDataSetRegistrations": completions}, ensure_ascii=False).encode("utf-8")), self.url, dry_run)
+            summary = replace(summary, completions=done)
+        return summary
+
+    def _post(self, path: str, params: dict, body: bytes) -> httpx.Response:
         try:
-            response = self._http.post(self.url + API_PATH, params=params, content=payload,
-                                       headers={"Content-Type": "application/json"})
+            return self._http.post(self.url + path, params=params, content=body,
+                                   headers={"Content-Type": "application/json"})
         except httpx.HTTPError as e:
             raise transport_error(e, self.url, self.timeout) from None
         except OSError as e:  # ssl.SSLError included: below httpx's own wrapping, on some platforms
             raise transport_error(e, self.url, self.timeout) from None
-        return read_answer(response, self.url, dry_run)
+
+
+def _split_completions(payload: bytes) -> tuple[bytes, list]:
+    """The dataValueSets document without its completeDataSetRegistrations, and those."""
+    try:
+        doc = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        return payload, []  # DHIS2 says what it makes of it
+    if not isinstance(doc, dict) or not isinstance(doc.get("completeDataSetRegistrations"), list):
+        return payload, []
+    completions = doc.pop("completeDataSetRegistrations")
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8"), completions
 
 
 # ----------------------------------------------------------------------------------- what is sent
