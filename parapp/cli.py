@@ -261,9 +261,46 @@ def _message_json(m) -> dict:
             "elements": list(m.elements), "left": m.left, "right": m.right}
 
 
+def _submission_json(sub) -> dict:
+    return {"status": sub.status, "submitted_on": sub.submitted_on.isoformat() if sub.submitted_on else None,
+            "state": sub.state, "date_from_return": sub.carried}
+
+
+def _counts_json(r) -> dict:
+    return {"level": r.level, "expected": r.expected, "reported": r.reported, "on_time": r.on_time}
+
+
+def _reporting_json(summary) -> dict:
+    """Timeliness for show --json: the unit's own return, the units directly below (counts and each), every level."""
+    first = summary.first
+    units = []
+    for u in summary.rows:
+        units.append({"unit": u.official_code, "key": u.code, "name": u.name, "level": u.level,
+                      "expected": u.active and u.in_force(summary.period), **_submission_json(summary.units[u.code]),
+                      "below": [_counts_json(r) for r in summary.per_unit.get(u.code, ())]})
+    return {"due": summary.due.isoformat(), "own": _submission_json(summary.own),
+            "expected": first.expected, "reported": first.reported, "on_time": first.on_time,
+            "levels": [_counts_json(r) for r in summary.levels], "units": units}
+
+
+def _submission_line(sub) -> str:
+    from parapp.engine.matrix import TIMELINESS_NAMES
+
+    words = TIMELINESS_NAMES[sub.state].get(_lang)
+    due = f"{sub.due:%d/%m/%Y}"
+    if sub.submitted_on is None:
+        return _t(f"Báo cáo của đơn vị: {words} (hạn nộp {due})", f"The unit's return: {words} (due {due})")
+    day = f"{sub.submitted_on:%d/%m/%Y}"
+    return _t(f"Báo cáo của đơn vị: {words}, gửi ngày {day} (hạn nộp {due})",
+              f"The unit's return: {words}, submitted on {day} (due {due})")
+
+
 def cmd_show(args) -> int:
+    from parapp.engine.matrix import reporting_summary
+
     with _open(args) as office:
         rep = office.report(args.unit, _period(args.period))
+        summary = reporting_summary(office, rep.unit, rep.period)
         if args.json:
             out = {
                 "unit": rep.unit.official_code, "key": rep.unit.code, "unit_name": rep.unit.name,
@@ -279,6 +316,7 @@ def cmd_show(args) -> int:
                 "reported": rep.rolled.reported if rep.rolled else None,
                 "expected": rep.rolled.expected if rep.rolled else None,
                 "lineage": _lineage_json(rep.lineage),
+                "reporting": _reporting_json(summary),
             }
             if rep.rolled:
                 out["rollup"] = {"elements": rep.rolled.values,
@@ -296,11 +334,15 @@ def cmd_show(args) -> int:
         print(_t("Bộ chỉ tiêu: ", "Target set: ") + (ts.name.get(_lang) if ts else _t("(chưa chọn)", "(none)")))
         if rep.target_note is not None:
             print(rep.target_note.get(_lang))
+        print(_submission_line(summary.own))
         _print_block(office, rep.own.values, rep.indicators, rep.messages, rep.unit.level)
         if rep.rolled:
             print()
             print(_t(f"TỔNG HỢP toàn {rep.unit.name} (đã báo cáo {rep.rolled.reported}/{rep.rolled.expected} đơn vị)",
                      f"ROLL-UP of all {rep.unit.name} (reported {rep.rolled.reported}/{rep.rolled.expected} units)"))
+            for level in summary.levels:  # returns submitted or approved, and those by the due date
+                print("  " + level.level_text(_lang) + _t(f" (hạn nộp {summary.due:%d/%m/%Y})",
+                                                          f" (due {summary.due:%d/%m/%Y})"))
             _print_block(office, rep.rolled.values, rep.rolled_indicators, rep.rolled_messages, rep.unit.level)
     return 0
 

@@ -64,7 +64,7 @@ def read_table(ws):
     h2 = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Mã")
     h1 = h2 - 1
     columns = {}
-    for col in range(5, ws.max_column + 1, 2):
+    for col in range(6, ws.max_column + 1, 2):
         name = ws.cell(h1, col).value
         if name:
             columns[re.sub(r" \(%\)$", "", name)] = col
@@ -147,7 +147,7 @@ def test_statuses_are_symbols_and_colours(office, province_book):
     path, _ = province_book
     ws = load_workbook(path)["Quý III-2025"]
     _, columns, rows = read_table(ws)
-    symbols = {c.value for r in rows for c in r[5::2]}
+    symbols = {c.value for r in rows for c in r[6::2]}
     assert symbols <= set(STATUS_SYMBOLS.values())
     assert {STATUS_SYMBOLS["met"], STATUS_SYMBOLS["at_risk"]} <= symbols
     rep = office.report(PROVINCE, "2025Q3")
@@ -167,7 +167,7 @@ def test_sheet_is_ready_to_print(province_book):
     path, _ = province_book
     ws = load_workbook(path)["Quý III-2025"]
     (h1, h2), _, rows = read_table(ws)
-    assert ws.freeze_panes == f"E{h2 + 1}"
+    assert ws.freeze_panes == f"F{h2 + 1}"
     assert ws.auto_filter.ref == f"A{h2}:{ws.cell(h2, ws.max_column).column_letter}{h2 + len(rows) - 2}"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
     # as many pages wide as the sheet needs to print at about 80 % size or more
@@ -180,7 +180,7 @@ def test_sheet_is_ready_to_print(province_book):
     shown = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, title.max_col + 1))
     assert shown <= width / pages
     assert ws.print_title_rows.replace("$", "") == f"{h1}:{h2}"
-    assert ws.column_dimensions["B"].width >= 20 and ws.column_dimensions["F"].width < 4
+    assert ws.column_dimensions["B"].width >= 20 and ws.column_dimensions["G"].width < 4
     legend = [ws.cell(r, 2).value for r in range(h2 + len(rows) + 1, ws.max_row + 1)]
     assert "Không đạt" in legend and "Có nguy cơ không đạt" in legend
 

@@ -127,7 +127,7 @@ def test_district_matrix(qtbot, qtmodeltester, office):
     assert "Met" in tip and "&gt; 50%" in tip and "Source" in tip
     # a commune without any figures: "—" everywhere, with the no_data tint
     silent = next(r for r in range(model.rowCount() - 1) if model.unit_code(r) not in row)
-    for c in range(1, model.columnCount()):
+    for c in range(OverviewModel.FIRST_INDICATOR, model.columnCount()):
         assert text(model, silent, c) == NO_DATA
         assert model.data(model.index(silent, c), OverviewModel.StatusRole) == "no_data"
         brush = model.data(model.index(silent, c), Qt.ItemDataRole.BackgroundRole)

@@ -23,8 +23,8 @@ from parapp.i18n import language, set_language  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 OK, CANCEL = QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
 
-VI_MENUS = ["&Tệp", "&Sửa", "&Excel", "&Báo cáo", "&Quy trình", "&Ngôn ngữ", "Trợ &giúp"]
-EN_MENUS = ["&File", "&Edit", "E&xcel", "&Reports", "&Workflow", "&Language", "&Help"]
+VI_MENUS = ["&Tệp", "&Sửa", "&Excel", "&DHIS2", "&Báo cáo", "&Quy trình", "&Ngôn ngữ", "Trợ &giúp"]
+EN_MENUS = ["&File", "&Edit", "E&xcel", "&DHIS2", "&Reports", "&Workflow", "&Language", "&Help"]
 VI_TABS = ["Nhập liệu", "Tổng hợp", "Danh mục và chỉ tiêu", "Nhật ký"]
 EN_TABS = ["Data entry", "Overview", "Catalogue and targets", "History"]
 

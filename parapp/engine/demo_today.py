@@ -352,7 +352,7 @@ def _old_tree(rng, office, province: str, line, old_q, old_years, characters, ti
         else:
             _office_rows(rng, rows, u.level, line, old_q, old_years, 9000 if u.level == "province" else 1200)
         periods = sorted(rows.periods)
-        statuses = [(u.code, p, "submitted", None) for p in periods]
+        statuses = [(u.code, p, "submitted", _dated(u.code, p)) for p in periods]
         if u.level != "province":
             statuses += [(u.code, p, "approved", None) for p in periods]
         value_store.bulk_write(store, rows.rows, f"{_name(rng)} ({u.name})", SOURCE, statuses)
@@ -392,13 +392,27 @@ def _plan(rng: random.Random, units: list[Unit], last: Period, judged: list[str]
             "last": str(last)}
 
 
+def _dated(code: str, period: str) -> str:
+    """The day a unit's return says it was made, as an imported return carries it: most a few days before the
+    period's due date, about one in seven a few days after (the same every time the demo is made)."""
+    import zlib
+    from datetime import date, timedelta
+
+    from parapp.store.values import RETURN_DATE_NOTE
+
+    due = Period.parse(period).due_date()
+    k = zlib.crc32(f"{code}/{period}".encode())
+    day = due + timedelta(days=1 + k % 9) if k % 7 == 0 else due - timedelta(days=k % 12)
+    return f"{RETURN_DATE_NOTE}{min(day, date.today()).isoformat()}"
+
+
 def _statuses(code: str, periods: list[str], last: Period, plan: dict) -> list[tuple[str, str, str, str | None]]:
     out = []
     for p in periods:
         if p == str(last) and (code in plan["failing"] or code in plan["draft"]):
             out.append((code, p, "draft", None))
         else:
-            out.append((code, p, "submitted", None))
+            out.append((code, p, "submitted", _dated(code, p)))
     return out
 
 

@@ -4,7 +4,10 @@ of their level as columns, one sheet per period, and a sheet of the summed count
 Each row is that unit's ROLL-UP (its own figures plus every unit's below it), assessed at its level with
 the office's target set. The unit's own figures get a row of their own, and the TOTAL row is the unit's
 roll-up: rates computed from the summed counts, never an average of the rows' rates. A status is shown
-as a coloured cell and as a symbol written as text beside the value, so a grey printer keeps it.
+as a coloured cell and as a symbol written as text beside the value, so a grey printer keeps it. The figures,
+statuses and timeliness come from the engine's matrix (parapp.engine.matrix), as the window's overview and the
+summary report have them: a column says whether each unit's own return came by the due date (and, for a unit
+with units below, how many of theirs came and on time), and lines under the table count it per level.
 
 Text from users (unit names, target-set names, the officer's name) is written as text, never as a
 formula. The file is written to a temporary name beside the target and renamed over it.
@@ -32,8 +35,16 @@ from parapp import __version__
 from parapp.domain.catalogue import LEVEL_NAMES, Indicator
 from parapp.domain.periods import Period
 from parapp.engine import palette
-from parapp.engine.aggregate import Aggregate
-from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS, IndicatorResult, assess
+from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS
+from parapp.engine.matrix import (
+    TIMELINESS_MARKS,
+    TIMELINESS_NAMES,
+    Matrix,
+    MatrixRow,
+    added,
+    compute_matrix,
+    no_units_below,
+)
 from parapp.engine.palette import WORKFLOW_MARKS
 from parapp.exchange.files import write_atomically
 from parapp.i18n import ParAppError, nfc
@@ -50,9 +61,7 @@ STATUS_COLOURS = {status: (colour[1:], tint[1:]) for status, (colour, tint) in p
 WORKFLOW_STYLE = {status: (symbol, colour[1:], tint[1:]) for status, (symbol, colour, tint) in WORKFLOW_MARKS.items()}
 GROUP_TINT = palette.GROUP_TINT[1:]
 HEADER_TINT = palette.HEADER_TINT[1:]
-_ADVANCE = ("returned", "draft", "submitted", "approved")  # least advanced first
-
-_FIXED = 4  # code, name, return status, coverage
+_FIXED = 5  # code, name, return status, coverage, timeliness
 _TITLE_ROWS = 5  # four lines of title, one blank
 
 
@@ -66,85 +75,36 @@ class Cancelled(ParAppError):
 # ------------------------------------------------------------------------------------------- figures
 
 
-@dataclass
-class Row:
-    """One line of the table: a unit below (its roll-up), the unit's own figures, or the total."""
-
-    kind: str  # "unit", "own" or "total"
-    unit: Unit
-    agg: Aggregate
-    results: dict[str, IndicatorResult]
-    status: str | None  # workflow status of the unit's own return for the period
-    status_note: str = ""  # e.g. "3 kỳ" when read from the sub-periods
-    coverage: tuple[int, int] | None = None  # (reported, expected) below the unit
+Row = MatrixRow  # a unit below (its roll-up), the unit's own figures, or the total
 
 
 @dataclass
 class Sheet:
-    period: Period
-    rows: list[Row]  # units below, then own, then total
+    """One period's table: the engine's matrix, with the indicators and elements that have figures."""
+
+    matrix: Matrix
     indicators: list[Indicator]
     dropped: list[Indicator] = field(default_factory=list)  # no figures anywhere in the period
     elements: list[str] = field(default_factory=list)
 
+    @property
+    def period(self) -> Period:
+        return self.matrix.period
 
-def _history(office, code: str, below: bool):
-    return office.history_lookup(code, below)
-
-
-def _statuses(office, codes: list[str], period: Period) -> dict[str, tuple[str | None, int]]:
-    """Each unit's return status for the period: (status, 0); when it has none for the period itself, the
-    least advanced status of the sub-periods it has returns for, with how many: (status, n)."""
-    conn = office.store.conn
-    out: dict[str, tuple[str | None, int]] = dict.fromkeys(codes, (None, 0))
-    marks = ", ".join("?" * len(codes))
-    for code, status in conn.execute(f"SELECT unit, status FROM statuses WHERE period = ? AND unit IN ({marks})",
-                                     (str(period), *codes)):
-        out[code] = (status, 0)
-    missing = [c for c in codes if out[c][0] is None]
-    subs = [str(p) for p in period.descendants()]
-    if missing and subs:
-        found: dict[str, list[str]] = {}
-        sql = (f"SELECT unit, status FROM statuses WHERE period IN ({', '.join('?' * len(subs))}) "
-               f"AND unit IN ({', '.join('?' * len(missing))})")
-        for code, status in conn.execute(sql, (*subs, *missing)):
-            found.setdefault(code, []).append(status)
-        for code, sts in found.items():
-            out[code] = (min(sts, key=lambda s: _ADVANCE.index(s) if s in _ADVANCE else -1), len(sts))
-    return out
+    @property
+    def rows(self) -> tuple[MatrixRow, ...]:  # units below, then own, then total
+        return self.matrix.rows
 
 
 def _compute(office, top: Unit, period: Period, tick: Callable[[], None]) -> Sheet:
-    cat, margin = office.catalogue, office.margin
+    """The period's table, from the engine's matrix (parapp.engine.matrix)."""
+    cat = office.catalogue
     below = office.rows_below(top, period)
     if not below:
-        raise ParAppError(f"{top.name} không có đơn vị trực thuộc; bảng tổng hợp dành cho cấp huyện và cấp tỉnh.",
-                          f"{top.name} has no units below it; consolidated workbooks are for districts and provinces.")
-    level = below[0].level
-    indicators = cat.indicators_for(level)
-    statuses = _statuses(office, [u.code for u in below] + [top.code], period)
-    rows: list[Row] = []
-    for u in below:
-        agg = office.figures(u, period, below=True)[0]
-        tick()
-        if not u.active and not agg.values:
-            continue  # retired and nothing for this period: not expected, nothing to show
-        results = assess(cat, office.target_set_for(u, period), u.level, period, agg.values,
-                         _history(office, u.code, True), margin, indicators)
-        st, n = statuses[u.code]
-        rows.append(Row("unit", u, agg, {r.code: r for r in results}, st, str(n) if n else "",
-                        (agg.reported, agg.expected)))
-    ts = office.target_set_for(top, period)
-    own = office.figures(top, period)[0]
-    results = assess(cat, ts, top.level, period, own.values, _history(office, top.code, False), margin, indicators)
-    st, n = statuses[top.code]
-    rows.append(Row("own", top, own, {r.code: r for r in results}, st, str(n) if n else ""))
-    total = office.figures(top, period, below=True)[0]
-    results = assess(cat, ts, top.level, period, total.values, _history(office, top.code, True), margin, indicators)
-    rows.append(Row("total", top, total, {r.code: r for r in results}, st, str(n) if n else "",
-                    (total.reported, total.expected)))
-    tick()
-    shown = [i for i in indicators if any(r.results[i.code].value is not None for r in rows)]
+        raise no_units_below(top)
+    matrix = compute_matrix(office, top, period, below, tick)
+    rows, level, indicators = matrix.rows, matrix.level, list(matrix.indicators)
+    shown = matrix.with_values()
     dropped = [i for i in indicators if i not in shown]
     used: set[str] = set()
     for ind in shown:
@@ -153,7 +113,7 @@ def _compute(office, top: Unit, period: Period, tick: Callable[[], None]) -> She
     weights = {cat.elements[e].weight for e in used if e in cat.elements and cat.elements[e].weight}
     used |= {w for w in weights if w in cat.elements}
     elements = [e for e in cat.elements if e in used and any(e in r.agg.values for r in rows)]
-    return Sheet(period, rows, shown, dropped, elements)
+    return Sheet(matrix, shown, dropped, elements)
 
 
 # ------------------------------------------------------------------------------------------- writing
@@ -375,11 +335,24 @@ class _Writer:
         return row.unit.name
 
     def status_text(self, row: Row) -> str:
-        symbol = WORKFLOW_STYLE.get(row.status, WORKFLOW_STYLE[None])[0]
-        name = WORKFLOW_NAMES.get(row.status, WORKFLOW_NAMES[None]).get(self.lang)
-        if row.status_note:
-            name += self.t(f" ({row.status_note} kỳ con)", f" ({row.status_note} sub-periods)")
+        status = row.shown_status
+        symbol = WORKFLOW_STYLE.get(status, WORKFLOW_STYLE[None])[0]
+        name = WORKFLOW_NAMES.get(status, WORKFLOW_NAMES[None]).get(self.lang)
+        if row.status is None and row.sub_count:
+            name += self.t(f" ({row.sub_count} kỳ con)", f" ({row.sub_count} sub-periods)")
         return f"{symbol} {name}"
+
+    def timeliness_text(self, row: Row) -> str:
+        """The unit's own return: on time, late (with the day it came) or not reported; under it, for a unit with
+        units below, how many of theirs came and on time."""
+        sub = row.submission
+        state = sub.state
+        text = f"{TIMELINESS_MARKS[state][0]} {TIMELINESS_NAMES[state].get(self.lang)}"
+        if sub.reported and sub.submitted_on is not None:
+            text += f" {sub.submitted_on:%d/%m}"
+        if row.reporting:
+            text += "\n" + added(row.reporting).text(self.lang)
+        return text
 
     @staticmethod
     def coverage_text(row: Row) -> str:
@@ -433,7 +406,7 @@ class _Writer:
     def main_sheet(self, ws: Worksheet, sheet: Sheet) -> None:
         t, lang, period = self.t, self.lang, sheet.period
         symbol_w = 2.8
-        widths = {1: 5.5, 2: 22, 3: 12, 4: 8.5}
+        widths = {1: 5.5, 2: 22, 3: 12, 4: 8.5, 5: 13}
         value_widths = []
         for k, ind in enumerate(sheet.indicators):
             value_widths.append(max([7.6] + [_shown_width(ind, row.results[ind.code].value) for row in sheet.rows]))
@@ -460,8 +433,10 @@ class _Writer:
             texts[(h1, col)], texts[(h2, col)], texts[(h2, col + 1)] = name, goal, t("TT", "St")
             name_lines = max(name_lines, _lines(name, value_widths[k] + symbol_w, 8, True))
             goal_lines = max(goal_lines, _lines(goal, value_widths[k], 8, True))
+        due = f"{sheet.matrix.reporting.due:%d/%m/%Y}"
         self.header(ws, (h1, h2), [t("Mã", "Code"), t("Tên đơn vị", "Name"), t("Tình trạng báo cáo", "Return status"),
-                                   t("Đã báo cáo / tổng số", "Reported / expected")], last_col, texts)
+                                   t("Đã báo cáo / tổng số", "Reported / expected"),
+                                   t(f"Nộp báo cáo (hạn {due})", f"Return on time (due {due})")], last_col, texts)
         for k in range(len(sheet.indicators)):
             col = _FIXED + 1 + 2 * k
             ws.merge_cells(start_row=h1, start_column=col, end_row=h1, end_column=col + 1)
@@ -478,7 +453,8 @@ class _Writer:
         ws.freeze_panes = ws.cell(first, _FIXED + 1)
         if units_end >= first:
             ws.auto_filter.ref = f"A{h2}:{get_column_letter(last_col)}{units_end}"
-        end = self.legend(ws, last_row + 2, sheet, below_level, text_last, text_width)
+        end = self.reporting_lines(ws, last_row + 2, sheet, text_last, text_width)
+        end = self.legend(ws, end + 2, sheet, below_level, text_last, text_width)
         _print_setup(ws, f"{h1}:{h2}", f"A1:{get_column_letter(last_col)}{end}",
                      f"{self.top.name} · {period.label(lang)}", pages)
 
@@ -489,10 +465,13 @@ class _Writer:
         name = self.row_name(row)
         self.text(ws, r, 1, row.unit.code, font, fill=tint, border=_BORDER, alignment=_CENTER)
         self.text(ws, r, 2, name, font, fill=tint, border=_BORDER, alignment=_NAME)
-        _, colour, wtint = WORKFLOW_STYLE.get(row.status, WORKFLOW_STYLE[None])
+        _, colour, wtint = WORKFLOW_STYLE.get(row.shown_status, WORKFLOW_STYLE[None])
         status = self.status_text(row)
         self.text(ws, r, 3, status, _font(9, color=colour, bold=strong), fill=wtint, border=_BORDER, alignment=_NAME)
         self.text(ws, r, 4, self.coverage_text(row), font, fill=tint, border=_BORDER, alignment=_CENTER)
+        timely = self.timeliness_text(row)
+        colour, ttint = STATUS_COLOURS[TIMELINESS_MARKS[row.submission.state][1]]
+        self.text(ws, r, 5, timely, _font(9, color=colour, bold=strong), fill=ttint, border=_BORDER, alignment=_NAME)
         for k, ind in enumerate(sheet.indicators):
             col = _FIXED + 1 + 2 * k
             res = row.results[ind.code]
@@ -501,8 +480,21 @@ class _Writer:
                         alignment=_NUMBER, number_format=_number_format(ind))
             self.text(ws, r, col + 1, STATUS_SYMBOLS[res.status], _font(color=text_colour, bold=True),
                       fill=cell_tint, border=_RIGHT_ONLY, alignment=_CENTER)
-        lines = max(_lines(name, name_w, 10, strong), _lines(status, 12, 9))
+        lines = max(_lines(name, name_w, 10, strong), _lines(status, 12, 9),
+                    sum(_lines(part, 13, 9) for part in timely.split("\n")))
         ws.row_dimensions[r].height = max(16.0, _height(lines))
+
+    def reporting_lines(self, ws: Worksheet, r: int, sheet: Sheet, last_col: int, width: float) -> int:
+        """Under the table: per level below, how many returns came and how many by the due date (the summary
+        line of DHIS2's reporting rates); returns the last row written."""
+        rep = sheet.matrix.reporting
+        due = f"{rep.due:%d/%m/%Y}"
+        self.wide(ws, r, self.t(f"TÌNH HÌNH NỘP BÁO CÁO (hạn nộp {due})", f"RETURNS RECEIVED (due {due})"), last_col,
+                  width, _BOLD)
+        for level in rep.levels:
+            r += 1
+            self.wide(ws, r, level.level_text(self.lang), last_col, width)
+        return r
 
     def legend(self, ws: Worksheet, r: int, sheet: Sheet, below_level: str, last_col: int, width: float) -> int:
         """The legend under the table; returns its last row."""
@@ -517,6 +509,9 @@ class _Writer:
             r += 1
         marks = "    ".join(f"{WORKFLOW_STYLE[s][0]} {WORKFLOW_NAMES[s].get(lang)}" for s in WORKFLOW_STYLE)
         self.wide(ws, r, t("Tình trạng báo cáo: ", "Return status: ") + marks, last_col, width)
+        r += 1
+        marks = "    ".join(f"{symbol} {TIMELINESS_NAMES[s].get(lang)}" for s, (symbol, _c) in TIMELINESS_MARKS.items())
+        self.wide(ws, r, t("Nộp báo cáo: ", "Return on time: ") + marks, last_col, width)
         r += 1
         level_name = LEVEL_NAMES[below_level].get(lang).lower() if below_level in LEVEL_NAMES else below_level
         top_level = LEVEL_NAMES[self.top.level].get(lang).lower() if self.top.level in LEVEL_NAMES else ""
@@ -533,6 +528,12 @@ class _Writer:
               "targets."),
             t("\"Đã báo cáo / tổng số\": số đơn vị trực thuộc đang hoạt động đã có số liệu cho kỳ này.",
               "\"Reported / expected\": active units below that have figures for this period."),
+            t("\"Nộp báo cáo\": báo cáo của chính đơn vị đã gửi hoặc đã duyệt, đúng hạn khi gửi lần đầu không muộn "
+              "hơn hạn nộp (báo cáo nhập từ tệp: theo ngày ghi trên tệp); dòng dưới: số đơn vị cấp dưới đã báo cáo "
+              "trên tổng số và số đúng hạn.",
+              "\"Return on time\": the unit's own return submitted or approved, on time when first submitted by the "
+              "due date (an imported return: by the date it carries); below it: returns of the units below, of "
+              "those expected, and how many on time."),
         ]
         if sheet.dropped:
             names = "; ".join(i.name.get(lang) for i in sheet.dropped)

@@ -49,6 +49,7 @@ from parapp.domain.catalogue import LEVEL_NAMES, Indicator
 from parapp.domain.periods import Period
 from parapp.engine import palette
 from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS, IndicatorResult, assess, summary
+from parapp.engine.matrix import compute_matrix, no_units_below
 from parapp.engine.palette import STATUS_COLOURS, WORKFLOW_MARKS
 from parapp.exchange.files import write_atomically
 from parapp.i18n import ParAppError, format_number, nfc
@@ -521,10 +522,11 @@ def _sets_used(office, rows, period: Period) -> list:
     return list(used.values()) or ([office.target_set] if office.target_set is not None else [])
 
 
-def _key_indicators(office, sheet, level: str, year: int) -> list[Indicator]:
-    sets = _sets_used(office, [r for r in sheet.rows if r.kind == "unit"], sheet.period)
-    with_target = [i for i in sheet.indicators if any(ts.targets_for(i.code, level, year) for ts in sets)]
-    keys = [i for i in sheet.indicators if i.code in KEY_INDICATORS]
+def _key_indicators(office, unit_rows, period: Period, indicators: list[Indicator], level: str) -> list[Indicator]:
+    sets = _sets_used(office, unit_rows, period)
+    year = period.year
+    with_target = [i for i in indicators if any(ts.targets_for(i.code, level, year) for ts in sets)]
+    keys = [i for i in indicators if i.code in KEY_INDICATORS]
     out = list(dict.fromkeys(with_target + keys))
     out.sort(key=lambda i: (i.code not in KEY_INDICATORS, list(office.catalogue.indicators).index(i.code)))
     return out[:MAX_KEY]
@@ -541,9 +543,7 @@ def _trend(office, top: Unit, period: Period, indicators: list[Indicator],
     while len(periods) < TREND_PERIODS:
         periods.insert(0, periods[0].previous())
     out: dict[str, list[tuple[Period, float | None, float | None, str]]] = {i.code: [] for i in indicators}
-    from parapp.exchange.consolidated import _history
-
-    history = _history(office, top.code, True)
+    history = office.history_lookup(top.code, True)
     for q in periods:
         if q == period and known is not None:
             results = [known[i.code] for i in indicators]
@@ -638,21 +638,22 @@ def trend_chart(ind: Indicator, points, lang: str, width: float, height: float) 
 def summary_report(office, unit: str, period: Period | str, out: Path | str, lang: str = "vi",
                    progress: Progress | None = None) -> Path:
     """Write the summary report of a district or province for a period; returns the path written."""
-    from parapp.exchange.consolidated import _compute
-
     register_fonts()
     p = Period.parse(period) if isinstance(period, str) else period
     top = office.unit(unit)
 
-    n_below = len(office.rows_below(top, p))
-    tick = _Ticker(progress, n_below + 1 + TREND_PERIODS + 2)
+    below = office.rows_below(top, p)
+    if not below:
+        raise no_units_below(top)
+    tick = _Ticker(progress, len(below) + 1 + TREND_PERIODS + 2)
     tick(0)
-    sheet = _compute(office, top, p, tick)
-    unit_rows = [r for r in sheet.rows if r.kind == "unit"]
-    total = next(r for r in sheet.rows if r.kind == "total")
+    matrix = compute_matrix(office, top, p, below, tick)
+    shown = matrix.with_values()  # the indicators with figures somewhere
+    unit_rows = matrix.units
+    total = matrix.total
     below_level = unit_rows[0].unit.level if unit_rows else top.level
     level_name = LEVEL_NAMES[below_level].get(lang).lower() if below_level in LEVEL_NAMES else below_level
-    keys = _key_indicators(office, sheet, below_level, p.year)
+    keys = _key_indicators(office, unit_rows, p, shown, below_level)
     stamp = datetime.now().astimezone()
     width = PORTRAIT_WIDTH
 
@@ -678,15 +679,25 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
                                f"{p.label('vi')}.",
                          f"All of {top.name}: {reported}/{expected} units below at every level have figures for "
                          f"{p.label('en')}."), 11))
-    silent = [r for r in unit_rows if r.unit.active and r.status is None and not (r.coverage and r.coverage[0])]
+    silent = [r for r in unit_rows if r.unit.active and r.shown_status is None and not (r.coverage and r.coverage[0])]
     counts: dict[str | None, int] = {}
     for r in unit_rows:
-        counts[r.status] = counts.get(r.status, 0) + 1
+        counts[r.shown_status] = counts.get(r.shown_status, 0) + 1
     parts = [f"{WORKFLOW_SYMBOLS.get(s, '○')} {WORKFLOW_NAMES.get(s, WORKFLOW_NAMES[None]).get(lang)}: {n}"
              for s, n in sorted(counts.items(), key=lambda kv: list(WORKFLOW_SYMBOLS).index(kv[0])
                                 if kv[0] in WORKFLOW_SYMBOLS else 9)]
     story.append(para(_t(lang, f"Các đơn vị cấp {level_name} ({len(unit_rows)}): ",
                          f"Units at {level_name} level ({len(unit_rows)}): ") + ";  ".join(parts) + ".", 11))
+    rep = matrix.reporting
+    due = f"{rep.due:%d/%m/%Y}"
+    for level in rep.levels:  # DHIS2's reporting rates: returns submitted or approved, and those by the due date
+        story.append(para(level.level_text(lang) + _t(lang, f" (hạn nộp {due}).", f" (due {due})."), 11))
+    late = [r for r in unit_rows if r.submission.state == "late"]
+    if late:
+        story.append(para(_t(lang, f"Nộp quá hạn ({len(late)}): ", f"Late ({len(late)}): ")
+                          + "; ".join(f"{r.unit.name} ({r.submission.submitted_on:%d/%m/%Y})"
+                                      if r.submission.submitted_on else r.unit.name for r in late) + ".", 11,
+                          colour=STATUS_COLOURS["at_risk"][0]))
     if silent:
         story.append(para(_t(lang, f"Chưa báo cáo ({len(silent)}): ", f"Not reported ({len(silent)}): ")
                           + "; ".join(r.unit.name for r in silent) + ".", 11,
@@ -713,7 +724,7 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
     cw[0] = width - sum(c for c in cw if c)
     rows: list[list] = [head]
     extra = []
-    for ind in sheet.indicators:
+    for ind in shown:
         targets = [t for ts in sets for t in ts.targets_for(ind.code, below_level, p.year)]
         pct = ind.kind in ("ratio", "percent", "change")
         goal = "; ".join(dict.fromkeys(x.describe(lang, ind.decimals, percent=pct) for x in targets)) or "—"
@@ -744,7 +755,7 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
     # -- the worst gaps
     gaps: list[_Gap] = []
     for r in unit_rows:
-        for ind in sheet.indicators:
+        for ind in shown:
             res = r.results[ind.code]
             if res.status in ("missed", "at_risk"):
                 c = next((c for c in res.checks if c.status == res.status), None)
@@ -799,7 +810,7 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
                         + ([para(goal, 7.5, italic=True, align=TA_CENTER)] if goal else []))
         rows = [head]
         extra = []
-        for r in sheet.rows:
+        for r in matrix.rows:
             k = len(rows)
             name = r.unit.name
             if r.kind == "own":
@@ -809,10 +820,10 @@ def summary_report(office, unit: str, period: Period | str, out: Path | str, lan
             elif not r.unit.active:
                 name = _t(lang, f"{name} (đã giải thể)", f"{name} (retired)")
             strong = r.kind == "total"
-            st_name = WORKFLOW_NAMES.get(r.status, WORKFLOW_NAMES[None]).get(lang)
+            st_name = WORKFLOW_NAMES.get(r.shown_status, WORKFLOW_NAMES[None]).get(lang)
             cov = f"{r.coverage[0]}/{r.coverage[1]}" if r.coverage and r.coverage[1] else "—"
             cells = [para(r.unit.code, 8, align=TA_CENTER), para(name, 8.5, bold=strong, italic=r.kind == "own"),
-                     para(f"{WORKFLOW_SYMBOLS.get(r.status, '○')} {st_name}", 8),
+                     para(f"{WORKFLOW_SYMBOLS.get(r.shown_status, '○')} {st_name}", 8),
                      para(cov, 8, align=TA_CENTER)]
             for j, ind in enumerate(keys):
                 res = r.results[ind.code]

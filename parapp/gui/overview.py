@@ -6,6 +6,10 @@ unit's own roll-up. Each cell carries the status as a tint, a symbol and, in its
 target and its source. Under it, a chart follows the selected indicator of the chosen unit over the last
 periods of the same kind, with each year's target as a dashed line.
 
+The matrix is the engine's (``parapp.engine.matrix.compute_matrix``, which the consolidated workbook and the
+summary report read too), with a column saying whether each unit's return came by the due date and a line over
+it counting, per level below, the returns submitted and those on time.
+
 All of it is worked out by :func:`compute_overview`, a plain function of the core run on a pool thread
 (``parapp.gui.workers.Task``) with its own connection to the database; the tab shows the previous matrix
 until the new one is ready and drops results of a context it has since left.
@@ -22,9 +26,18 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from parapp.domain.catalogue import Catalogue, Indicator
+from parapp.domain.catalogue import LEVEL_NAMES, Catalogue, Indicator
 from parapp.domain.periods import Period, PeriodError
 from parapp.engine.compliance import IndicatorResult, assess
+from parapp.engine.matrix import (
+    TIMELINESS_MARKS,
+    TIMELINESS_NAMES,
+    Reporting,
+    ReportingSummary,
+    Submission,
+    added,
+    compute_matrix,
+)
 from parapp.engine.office import Office
 from parapp.gui.qt import (
     QAbstractItemView,
@@ -89,6 +102,8 @@ class OverviewRow:
     own_reported: bool  # the row's unit itself has figures for the period or a part of it
     workflow: str | None  # the status of the row's unit's own return for exactly this period
     total: bool = False  # the chosen unit's own roll-up
+    submission: Submission | None = None  # the row's unit's own return: on time, late or not reported
+    reporting: tuple[Reporting, ...] = ()  # returns of the units below the row's unit, per level
 
 
 @dataclass(frozen=True)
@@ -109,6 +124,7 @@ class OverviewData:
     rows: tuple[OverviewRow, ...]  # units directly below, then the total row; empty for a unit with none below
     points: tuple[ChartPoint, ...]  # oldest first, ending with `period`
     note: str | None = None  # after the 2025 reorganisation: which units the rows are, which targets judge them
+    reporting: ReportingSummary | None = None  # who of the units below reported, and on time (None: none below)
 
 
 def chart_periods(period: Period, span: int | None = None) -> list[Period]:
@@ -131,8 +147,9 @@ def _history(office: Office, unit: str, below: bool):
 
 def compute_overview(office: Office, unit_code: str, period: Period,
                      progress: Progress | None = None) -> OverviewData | None:
-    """The matrix and the chart's series for a unit and period; None once progress(...) returned False."""
-    store, catalogue, margin = office.store, office.catalogue, office.margin
+    """The matrix (the engine's, parapp.engine.matrix) and the chart's series for a unit and period; None once
+    progress(...) returned False."""
+    store_catalogue, margin = office.catalogue, office.margin
     unit = office.unit(unit_code)
     below = office.rows_below(unit, period)
     periods = chart_periods(period)
@@ -146,63 +163,42 @@ def compute_overview(office: Office, unit_code: str, period: Period,
 
     if progress is not None and progress(0, total) is False:
         return None
-    if below:
-        indicators = tuple(catalogue.indicators_for(below[0].level))
-    else:
-        indicators = tuple(catalogue.indicators_for(unit.level))
-    codes = [u.code for u in below]
-    marks = ", ".join("?" * len(codes))
-    ids = [str(period)] + [str(q) for q in period.descendants()]
-    id_marks = ", ".join("?" * len(ids))
-    with_below: set[str] = set()
-    workflow: dict[str, str] = {}
-    reported_own: set[str] = set()
-    if codes:
-        with_below = {r[0] for r in store.conn.execute(
-            f"SELECT DISTINCT parent FROM units WHERE active = 1 AND parent IN ({marks})", codes)}
-        for code, pid, status in store.conn.execute(
-                f"SELECT unit, period, status FROM statuses WHERE unit IN ({marks}) AND period IN ({id_marks})",
-                (*codes, *ids)):
-            reported_own.add(code)
-            if pid == str(period):
-                workflow[code] = status
     rows: list[OverviewRow] = []
-    for u in below:
-        agg = office.figures(u, period, below=True)[0]
-        if u.active or agg.values:  # a retired unit only while it has figures for the period
-            results = assess(catalogue, office.target_set_for(u, period), u.level, period, agg.values,
-                             _history(office, u.code, True), margin, indicators=list(indicators))
-            rows.append(OverviewRow(u, tuple(results), agg.reported, agg.expected, u.code in with_below,
-                                    bool(agg.values), u.code in reported_own, workflow.get(u.code)))
-        if not tick():
+    matrix = None
+    if below:
+        matrix = compute_matrix(office, unit, period, below, tick, own=False)
+        if matrix is None:
             return None
+        indicators = matrix.indicators
+        for r in matrix.rows:
+            rows.append(OverviewRow(r.unit, tuple(r.results[i.code] for i in indicators), r.agg.reported,
+                                    r.agg.expected, r.has_below, bool(r.agg.values), r.own_reported, r.status,
+                                    r.kind == "total", r.submission, r.reporting))
+    else:
+        indicators = tuple(store_catalogue.indicators_for(unit.level))
     points: list[ChartPoint] = []
     history = _history(office, unit.code, bool(below))
-    last_agg = None
     for p in periods:
+        if matrix is not None and p == period:  # the total row is this period's point
+            last = matrix.total
+            points.append(ChartPoint(p, dict(last.results), bool(last.agg.values),
+                                     last.lineage.note().get(language()) if last.lineage is not None else None))
+            continue
         agg, lineage = office.figures(unit, p, below=bool(below))
-        results = assess(catalogue, office.target_set_for(unit, p), unit.level, p, agg.values, history, margin,
+        results = assess(store_catalogue, office.target_set_for(unit, p), unit.level, p, agg.values, history, margin,
                          indicators=list(indicators))
         points.append(ChartPoint(p, {r.code: r for r in results}, bool(agg.values),
                                  lineage.note().get(language()) if lineage is not None else None))
-        last_agg = agg
         if not tick():
             return None
-    if below and last_agg is not None:
-        own = office.store.conn.execute(
-            f"SELECT status, period FROM statuses WHERE unit = ? AND period IN ({id_marks})",
-            (unit.code, *ids)).fetchall()
-        rows.append(OverviewRow(
-            unit, tuple(points[-1].results[i.code] for i in indicators), last_agg.reported, last_agg.expected,
-            True, bool(last_agg.values), bool(own), next((s for s, pid in own if pid == str(period)), None),
-            total=True))
     notes = []
     if below and below[0].parent != unit.code:
         notes.append(points[-1].lineage or "")
     target_note = office.area_target_note(unit, list(below), period)
     if target_note is not None:
         notes.append(target_note.get(language()))
-    return OverviewData(unit, period, indicators, tuple(rows), tuple(points), " ".join(n for n in notes if n) or None)
+    return OverviewData(unit, period, indicators, tuple(rows), tuple(points), " ".join(n for n in notes if n) or None,
+                        matrix.reporting if matrix is not None else None)
 
 
 def compute_in_own_office(path: Path | str, catalogue: Catalogue, unit_code: str, period: Period,
@@ -259,9 +255,11 @@ def goal_of(result: IndicatorResult) -> float | None:
 
 
 class OverviewModel(QAbstractTableModel):
-    """Rows: units directly below, then the chosen unit (total); columns: 'Reported', then indicators."""
+    """Rows: units directly below, then the chosen unit (total); columns: 'Reported', 'On time', then indicators."""
 
     REPORTED = 0
+    TIMELINESS = 1  # the row's own return on time, late or not reported; with units below, theirs counted
+    FIRST_INDICATOR = 2
     StatusRole = Qt.ItemDataRole.UserRole + 1  # the cell's status (met, at_risk, missed, no_data, no_target)
     ValueRole = Qt.ItemDataRole.UserRole + 2  # the indicator's value, a float or None
     CodeRole = Qt.ItemDataRole.UserRole + 3  # the row's unit code
@@ -310,15 +308,16 @@ class OverviewModel(QAbstractTableModel):
         return -1
 
     def indicator(self, column: int) -> Indicator | None:
-        if self._data is None or not self._data.rows or not 1 <= column <= len(self._data.indicators):
+        first = self.FIRST_INDICATOR
+        if self._data is None or not self._data.rows or not first <= column < first + len(self._data.indicators):
             return None
-        return self._data.indicators[column - 1]
+        return self._data.indicators[column - first]
 
     def column_of(self, indicator: str) -> int:
         if self._data is not None and self._data.rows:
             for i, ind in enumerate(self._data.indicators):
                 if ind.code == indicator:
-                    return i + 1
+                    return i + self.FIRST_INDICATOR
         return -1
 
     # -- Qt ---------------------------------------------------------------------------------------
@@ -331,7 +330,7 @@ class OverviewModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid() or self._data is None or not self._data.rows:
             return 0
-        return 1 + len(self._data.indicators)
+        return self.FIRST_INDICATOR + len(self._data.indicators)
 
     def flags(self, index: QModelIndex):
         if not index.isValid():
@@ -348,7 +347,9 @@ class OverviewModel(QAbstractTableModel):
             return self._bold if row.total else None
         if index.column() == self.REPORTED:
             return self._reported(row, role)
-        result = row.results[index.column() - 1]
+        if index.column() == self.TIMELINESS:
+            return self._timeliness(row, role)
+        result = row.results[index.column() - self.FIRST_INDICATOR]
         status = cell_status(row, result)
         style = STATUS_STYLE[status]
         if role == Qt.ItemDataRole.DisplayRole:
@@ -413,6 +414,56 @@ class OverviewModel(QAbstractTableModel):
             return row.workflow or ("reported" if row.own_reported else "not_reported")
         return None
 
+    def _counts(self, r: Reporting) -> str:
+        return self.tr("{reported}/{expected}, on time {on_time}").format(
+            reported=format_number(r.reported), expected=format_number(r.expected), on_time=format_number(r.on_time))
+
+    def _own_return(self, row: OverviewRow) -> str:
+        """The sentence on the row's unit's own return: when it came, against the due date."""
+        sub = row.submission
+        due = self._data.period.due_date() if self._data is not None else None
+        due_text = due.strftime("%d/%m/%Y") if due is not None else ""
+        if sub is None or not sub.reported:
+            return self.tr("{unit}: no return submitted for this period (due {due}).").format(
+                unit=row.unit.name, due=due_text)
+        day = sub.submitted_on.strftime("%d/%m/%Y") if sub.submitted_on is not None else "?"
+        if sub.on_time:
+            text = self.tr("{unit}: submitted on {day}, on time (due {due}).")
+        else:
+            text = self.tr("{unit}: submitted on {day}, late (due {due}).")
+        text = text.format(unit=row.unit.name, day=day, due=due_text)
+        if sub.carried:
+            text += " " + self.tr("The date is the one the imported return carries.")
+        return text
+
+    def _timeliness(self, row: OverviewRow, role: int):
+        state = row.submission.state if row.submission is not None else "not_reported"
+        symbol, colours = TIMELINESS_MARKS[state]
+        style = STATUS_STYLE[colours]
+        below = added(row.reporting) if row.reporting else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if below is not None and below.expected:
+                return f"{symbol} {self._counts(below)}"
+            return f"{symbol} {TIMELINESS_NAMES[state].get()}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [self._own_return(row)] if not row.total or row.workflow is not None else []
+            if row.reporting:
+                lines.append(self.tr("Returns of the units below {unit}, submitted or approved, of those expected; "
+                                     "on time: first submitted by the due date:").format(unit=row.unit.name))
+                lines += [f"  {r.level_text(language())}" for r in row.reporting]
+            return "\n".join(lines)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if below is not None and below.expected:
+                return QBrush(QColor(GROUP_TINT)) if row.total else None
+            return QBrush(QColor(style.tint))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(style.colour)) if below is None or not below.expected else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        if role == self.StatusRole:
+            return state
+        return None
+
     def _cell_tooltip(self, row: OverviewRow, result: IndicatorResult, status: str) -> str:
         ind = result.indicator
         style = STATUS_STYLE[status]
@@ -449,7 +500,15 @@ class OverviewModel(QAbstractTableModel):
                     return self.tr("Units below that entered figures for the period, of those expected; for a "
                                    "unit with nothing below, its own return.")
                 return None
-            ind = self._data.indicators[section - 1]
+            if section == self.TIMELINESS:
+                if role == Qt.ItemDataRole.DisplayRole:
+                    return self.tr("On time")
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return self.tr("Returns submitted or approved, and of those first submitted by the due date "
+                                   "({due}); for a unit with units below, theirs counted.").format(
+                        due=self._data.period.due_date().strftime("%d/%m/%Y"))
+                return None
+            ind = self._data.indicators[section - self.FIRST_INDICATOR]
             if role == Qt.ItemDataRole.DisplayRole:
                 return short_name(ind.name.get())
             if role == Qt.ItemDataRole.ToolTipRole:
@@ -550,9 +609,16 @@ class OverviewTab(QWidget):
         self._legend_layout = QHBoxLayout(self.legend)
         self._legend_layout.setContentsMargins(0, 2, 0, 2)
 
+        # who of the units below reported for the period, and on time, per level (DHIS2's reporting rates)
+        self.reporting_label = QLabel(self)
+        self.reporting_label.setWordWrap(True)
+        self.reporting_label.setObjectName("reporting-line")
+        self.reporting_label.setStyleSheet("QLabel#reporting-line { color: #3C4043; padding: 2px 0; }")
+
         matrix_box = QWidget(self)
         lay = QVBoxLayout(matrix_box)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.reporting_label)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.legend)
         self.matrix_box = matrix_box
@@ -647,6 +713,7 @@ class OverviewTab(QWidget):
         self.model.retranslate()
         self._fill_combo()
         self._update_title()
+        self._update_reporting()
         self._draw_chart()
 
     def changeEvent(self, event) -> None:
@@ -793,6 +860,7 @@ class OverviewTab(QWidget):
         if self._indicator not in codes:
             self._indicator = codes[0] if codes else None
         self._fill_combo()
+        self._update_reporting()
         if has_matrix and self._indicator is not None:
             row = self.model.row_of(keep_row) if keep_row else -1
             col = self.model.column_of(self._indicator)
@@ -819,6 +887,25 @@ class OverviewTab(QWidget):
         else:
             self.title.setText(self.tr("{unit}, {period}").format(unit=data.unit.name,
                                                                    period=data.period.label(language())))
+
+    def reporting_text(self) -> str:
+        """The line above the matrix: per level below, how many returns came and how many on time."""
+        data = self.model.overview()
+        if data is None or data.reporting is None or not data.reporting.levels:
+            return ""
+        parts = []
+        for r in data.reporting.levels:
+            level = LEVEL_NAMES[r.level].get() if r.level in LEVEL_NAMES else r.level
+            parts.append(self.tr("{level}: Reported {reported}/{expected}, on time {on_time}").format(
+                level=level, reported=format_number(r.reported), expected=format_number(r.expected),
+                on_time=format_number(r.on_time)))
+        due = self.tr("due {due}").format(due=data.reporting.due.strftime("%d/%m/%Y"))
+        return " · ".join(parts) + f" ({due})"
+
+    def _update_reporting(self) -> None:
+        text = self.reporting_text()
+        self.reporting_label.setText(text)
+        self.reporting_label.setVisible(bool(text))
 
     def _fill_combo(self) -> None:
         data = self.model.overview()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from parapp.i18n import ParAppError, Text, clean
 from parapp.store import audit
@@ -21,6 +22,21 @@ STATUS_NAMES = {
 
 class LockedError(ParAppError):
     pass
+
+
+# The status row of a return imported as submitted keeps the date the return carries (when it was made where it
+# was submitted) in its reason: that date, not the import's, says whether the return came on time.
+RETURN_DATE_NOTE = "Ngày lập báo cáo: "
+
+
+def return_date(reason: str | None) -> date | None:
+    """The date a status row's reason keeps of an imported return (see Batch.set_status), else None."""
+    if not reason or not reason.startswith(RETURN_DATE_NOTE):
+        return None
+    try:
+        return date.fromisoformat(reason[len(RETURN_DATE_NOTE):][:10])
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -149,14 +165,23 @@ class Batch:
         return self._statuses[key]
 
     def set_status(self, unit: str, period: str, status: str, source: str | None = None,
-                   reason: str | None = None) -> None:
+                   reason: str | None = None, dated: str | None = None) -> None:
+        """dated: for a return imported as submitted, the date (ISO) the return carries; its status row in the
+        history keeps it as its reason (return_date reads it back), the status itself is written as ever."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         stamp = now()
         reason = clean(reason, multiline=True) or None if reason else None
         self._status_rows.append((unit, period, status, self.who, stamp, reason))
+        day = None
+        if dated and status in ("submitted", "approved"):
+            try:
+                day = date.fromisoformat(str(dated).strip()[:10])
+            except ValueError:
+                day = None  # a date the file garbled: the import's own day stands
+        logged = f"{RETURN_DATE_NOTE}{day.isoformat()}" if day is not None and not reason else reason
         self._audit.append((stamp, self.who, "status", unit, period, None, None, None, None, None,
-                            self.status(unit, period), status, reason, source))
+                            self.status(unit, period), status, logged, source))
         self._statuses[(unit, period)] = status
 
     def values(self, unit: str, period: str, values: dict[str, float | None],

@@ -1413,27 +1413,27 @@ Vẫn gửi số liệu?</translation>
     </message>
     <message>
         <source>{reported}/{expected}, on time {on_time}</source>
-        <translation type="unfinished"></translation>
+        <translation>{reported}/{expected}, đúng hạn {on_time}</translation>
     </message>
     <message>
         <source>{unit}: no return submitted for this period (due {due}).</source>
-        <translation type="unfinished"></translation>
+        <translation>{unit}: chưa gửi báo cáo kỳ này (hạn nộp {due}).</translation>
     </message>
     <message>
         <source>{unit}: submitted on {day}, on time (due {due}).</source>
-        <translation type="unfinished"></translation>
+        <translation>{unit}: gửi ngày {day}, đúng hạn (hạn nộp {due}).</translation>
     </message>
     <message>
         <source>{unit}: submitted on {day}, late (due {due}).</source>
-        <translation type="unfinished"></translation>
+        <translation>{unit}: gửi ngày {day}, quá hạn (hạn nộp {due}).</translation>
     </message>
     <message>
         <source>The date is the one the imported return carries.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ngày gửi là ngày ghi trên báo cáo đã nhập.</translation>
     </message>
     <message>
         <source>Returns of the units below {unit}, submitted or approved, of those expected; on time: first submitted by the due date:</source>
-        <translation type="unfinished"></translation>
+        <translation>Báo cáo của các đơn vị trực thuộc {unit} đã gửi hoặc đã duyệt trên tổng số phải báo cáo; đúng hạn: gửi lần đầu không muộn hơn hạn nộp:</translation>
     </message>
     <message>
         <source>{unit}, with all units below</source>
@@ -1469,11 +1469,11 @@ Vẫn gửi số liệu?</translation>
     </message>
     <message>
         <source>On time</source>
-        <translation type="unfinished"></translation>
+        <translation>Đúng hạn</translation>
     </message>
     <message>
         <source>Returns submitted or approved, and of those first submitted by the due date ({due}); for a unit with units below, theirs counted.</source>
-        <translation type="unfinished"></translation>
+        <translation>Báo cáo đã gửi hoặc đã duyệt, và trong đó số gửi lần đầu không muộn hơn hạn nộp ({due}); với đơn vị có đơn vị trực thuộc: đếm báo cáo của các đơn vị đó.</translation>
     </message>
     <message>
         <source>Total: {unit}</source>
@@ -1552,11 +1552,11 @@ Vẫn gửi số liệu?</translation>
     </message>
     <message>
         <source>{level}: Reported {reported}/{expected}, on time {on_time}</source>
-        <translation type="unfinished"></translation>
+        <translation>{level}: Đã báo cáo {reported}/{expected}, đúng hạn {on_time}</translation>
     </message>
     <message>
         <source>due {due}</source>
-        <translation type="unfinished"></translation>
+        <translation>hạn nộp {due}</translation>
     </message>
     <message>
         <source>{indicator} — {unit}: no figures yet</source>

@@ -314,6 +314,6 @@ def apply(office, previews: Iterable[FilePreview], accept: set[Path] | Iterable[
             writes.values(u, period, incoming, notes, rf.path.name, reason)
             if rf.kind == "return" and rf.status in ("submitted", "approved") \
                     and writes.status(u, period) != "submitted":
-                writes.set_status(u, period, "submitted", rf.path.name)
+                writes.set_status(u, period, "submitted", rf.path.name, dated=rf.exported_at)
         writes.flush(c)
     return writes.changed
