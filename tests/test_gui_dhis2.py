@@ -93,7 +93,7 @@ def test_a_refused_file_cannot_be_imported_and_nothing_changes(qtbot, tmp_path, 
 
     w.dhis2.import_paths([bad], decide=decide)
     qtbot.waitUntil(lambda: "can" in seen, timeout=15000)
-    assert seen["can"] is False and "bad.json" in seen["what"] and "⛔" in seen["what"]
+    assert seen["can"] is False and "bad.json" in seen["what"] and "✘" in seen["what"]
     w.close()
     assert dump(district) == before
 

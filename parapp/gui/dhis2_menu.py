@@ -197,7 +197,7 @@ class Dhis2PreviewDialog(QDialog):
         self.table.verticalHeader().hide()
         for r, p in enumerate(previews):
             if p.refused is not None:
-                what = "⛔ " + p.refused.message(lang)
+                what = "✘ " + p.refused.message(lang)
             elif p.unchanged:
                 what = self.tr("The database already holds these figures.")
             else:
