@@ -1,4 +1,5 @@
-"""Files ParApp writes (workbooks, PDFs, e-mail drafts): to a temporary name, then renamed into place.
+"""Files ParApp writes (workbooks, PDFs, e-mail drafts): to a temporary name, then renamed into place; and the
+files an import is given (files, and the files of folders).
 
 A half-written file therefore never exists under its own name, and a failure says what to do in one
 sentence: a full disk, a folder that cannot be written, a file held open by Excel.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from parapp.i18n import ParAppError
@@ -55,4 +56,33 @@ def write_atomically(out: Path, write: Callable[[Path], None]) -> Path:
                               f"Cannot write {out} ({e.strerror or e}).") from None
     finally:
         tmp.unlink(missing_ok=True)
+    return out
+
+
+def expand(paths: Iterable[Path | str], suffixes: tuple[str, ...]) -> list[Path]:
+    """Files as given, and the files of folders whose name ends in one of suffixes (hidden files and the lock
+    files Excel leaves, "~$…", left out); each once, folders' files in name order."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            # A file in a folder that is not a link resolves to the resolved folder and its name: that spares a
+            # resolve() (a system call per part of the path) for each file.
+            folder = p.resolve()
+            found = []
+            with os.scandir(p) as entries:
+                for e in entries:
+                    f = p / e.name
+                    link = e.is_symlink()
+                    if (f.is_file() if link else e.is_file(follow_symlinks=False)) \
+                            and f.suffix.lower() in suffixes and not f.name.startswith(("~$", ".")):
+                        found.append((f, f.resolve() if link else folder / e.name))
+            found.sort(key=lambda item: item[0])
+        else:
+            found = [(p, p.resolve())]
+        for f, key in found:
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
     return out

@@ -32,7 +32,7 @@ from parapp.gui.qt import (
     QVBoxLayout,
     Signal,
 )
-from parapp.gui.workers import Task
+from parapp.gui.workers import Task, add_actions, in_office
 from parapp.i18n import ParAppError, format_number, language
 
 FORMATS = {".json": "json", ".csv": "csv", ".xml": "adx", ".adx": "adx"}
@@ -50,19 +50,12 @@ class Dhis2Menu(QObject):
         bar = window.menuBar().actions()
         after = bar.index(window.exchange.menu.menuAction()) + 1  # right after the Excel menu
         window.menuBar().insertMenu(bar[after], menu)
-        self.actions: dict[str, QAction] = {}
-        for key, text, slot in [
+        self.actions: dict[str, QAction] = add_actions(menu, window, [
             ("export", self.tr("&Export this unit and those below for DHIS2…"), self.export_values),
             ("import", self.tr("&Import DHIS2 data…"), self.import_dialog),
             ("send", self.tr("&Send to a DHIS2 server…"), self.send_dialog),
             ("metadata", self.tr("DHIS2 &metadata package…"), self.export_metadata),
-        ]:
-            a = QAction(text, window)
-            a.triggered.connect(lambda _c=False, slot=slot: slot())
-            menu.addAction(a)
-            self.actions[key] = a
-            if key == "send":
-                menu.addSeparator()
+        ], separate_after=("send",))
         self.dialog: QDialog | None = None  # the last preview or send dialog (tests look at it)
 
     @property
@@ -71,22 +64,7 @@ class Dhis2Menu(QObject):
 
     def _run(self, label: str, fn, done, failed=None) -> Task:
         """fn(office, progress) on a worker thread with its own connection; done(result) back here."""
-        path = self.office.store.path
-
-        def work(progress):
-            with Office.open(path) as office:
-                return fn(office, progress)
-
-        task = Task(self.window, label, work)
-        task.finished.connect(done)
-        task.failed.connect(failed or self._failed)
-        return task.start()
-
-    def _failed(self, exc, _text: str) -> None:
-        if isinstance(exc, ParAppError):
-            QMessageBox.warning(self.window, "ParApp", exc.message())
-        else:
-            raise exc
+        return in_office(self.window, label, self.office.store.path, fn, done, failed or self.window.exchange._failed)
 
     # -- out --------------------------------------------------------------------------------------
 

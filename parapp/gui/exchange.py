@@ -35,7 +35,7 @@ from parapp.gui.qt import (
     QVBoxLayout,
     Signal,
 )
-from parapp.gui.workers import Task
+from parapp.gui.workers import Task, add_actions, in_office
 from parapp.i18n import ParAppError, format_number, language
 
 
@@ -312,8 +312,7 @@ class Exchange(QObject):
         menu = window.menuBar().addMenu(self.tr("E&xcel"))
         window.menuBar().insertMenu(window.menuBar().actions()[2], menu)
         self.menu = menu
-        self.actions: dict[str, QAction] = {}
-        for key, text, slot in [
+        self.actions: dict[str, QAction] = add_actions(menu, window, [
             ("export", self.tr("&Export this unit's return…"), self.export_return),
             ("export_below", self.tr("Export the returns of this unit and the units &below…"), self.export_with_below),
             ("outbox", self.tr("Export to the &outbox with an e-mail draft"), self.export_to_outbox),
@@ -322,13 +321,7 @@ class Exchange(QObject):
             ("import_folder", self.tr("Import a &folder of returns…"), self.import_folder_dialog),
             ("consolidated", self.tr("&Consolidated workbook…"), self.export_consolidated),
             ("email", self.tr("E-mail address of the level &above…"), self.set_upper_email),
-        ]:
-            a = QAction(text, window)
-            a.triggered.connect(lambda _c=False, slot=slot: slot())
-            menu.addAction(a)
-            self.actions[key] = a
-            if key in ("outbox", "import_folder", "consolidated"):
-                menu.addSeparator()
+        ], separate_after=("outbox", "import_folder", "consolidated"))
         self._tasks: list[Task] = []
         self.written_box: QMessageBox | None = None  # the last "written" message (tests look at it)
         self.open_folder_button = None
@@ -344,17 +337,9 @@ class Exchange(QObject):
 
     def _run(self, label: str, fn, done) -> Task:
         """fn(office, progress) on a worker thread with its own connection; done(result) back here."""
-        path = self.office.store.path
-
-        def work(progress):
-            with Office.open(path) as office:
-                return fn(office, progress)
-
-        task = Task(self.window, label, work)
-        task.finished.connect(done)
-        task.failed.connect(self._failed)
+        task = in_office(self.window, label, self.office.store.path, fn, done, self._failed)
         self._tasks = [t for t in self._tasks if not t.is_cancelled] + [task]
-        return task.start()
+        return task
 
     def _failed(self, exc, text: str) -> None:
         if isinstance(exc, ParAppError):

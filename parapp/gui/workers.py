@@ -148,3 +148,34 @@ def in_background(fn: Callable[[], Any], done: Callable[[object], None]) -> None
     runnable.signals.done.connect(lambda _r: _quiet.discard(runnable))
     runnable.signals.failed.connect(lambda _e, _t: _quiet.discard(runnable))
     QThreadPool.globalInstance().start(runnable)
+
+
+def in_office(parent: QWidget, label: str, path, fn: Callable, done: Callable, failed: Callable) -> Task:
+    """fn(office, progress) on a worker thread, with a connection of its own to the database at path (the
+    window's, already checked at its opening); done(result) or failed(exc, text) back on the GUI thread."""
+
+    def work(progress):
+        from parapp.engine.office import Office
+
+        with Office.open(path) as office:
+            return fn(office, progress)
+
+    task = Task(parent, label, work)
+    task.finished.connect(done)
+    task.failed.connect(failed)
+    return task.start()
+
+
+def add_actions(menu, window, items: list[tuple[str, str, Callable]], separate_after: tuple[str, ...] = ()) -> dict:
+    """The menu's items (key, text, slot), each an action of the window; returns them by key."""
+    from parapp.gui.qt import QAction
+
+    actions = {}
+    for key, text, slot in items:
+        a = QAction(text, window)
+        a.triggered.connect(lambda _c=False, slot=slot: slot())
+        menu.addAction(a)
+        actions[key] = a
+        if key in separate_after:
+            menu.addSeparator()
+    return actions

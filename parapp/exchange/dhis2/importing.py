@@ -567,21 +567,9 @@ def _read_adx(path: Path, raw, combos: frozenset[str]) -> Iterator[_Value | _Com
 
 def expand(paths: Iterable[Path | str]) -> list[Path]:
     """Files as given, and the .json, .csv, .xml and .adx files of folders; each once."""
-    out: list[Path] = []
-    seen: set[Path] = set()
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES
-                           and not f.name.startswith((".", "~$")))
-        else:
-            found = [p]
-        for f in found:
-            key = f.resolve()
-            if key not in seen:
-                seen.add(key)
-                out.append(f)
-    return out
+    from parapp.exchange.files import expand as files_of
+
+    return files_of(paths, SUFFIXES)
 
 
 def sniff(path: Path, head: bytes) -> str:

@@ -3,14 +3,13 @@ database, then its writing, all files or none."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from parapp.domain.periods import Period
 from parapp.engine.validation import Message, validate
-from parapp.exchange import readers
+from parapp.exchange import files, readers
 from parapp.exchange.returns.common import Progress, ReturnError, _refuse
 from parapp.exchange.returns.form import META_SHEET, SHEET
 from parapp.exchange.returns.reading import ReturnFile, read_return
@@ -59,30 +58,7 @@ class FilePreview:
 
 def expand(paths: Iterable[Path | str]) -> list[Path]:
     """Files as given, and the .xlsx files of folders (Excel's own ~$ lock files left out); each once."""
-    out: list[Path] = []
-    seen: set[Path] = set()
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            # A file in a folder that is not a link resolves to the resolved folder and its name: that spares a
-            # resolve() (a system call per part of the path) for each file.
-            folder = p.resolve()
-            found = []
-            with os.scandir(p) as entries:
-                for e in entries:
-                    f = p / e.name
-                    link = e.is_symlink()
-                    if (f.is_file() if link else e.is_file(follow_symlinks=False)) and f.suffix.lower() == ".xlsx" \
-                            and not f.name.startswith(("~$", ".~")):
-                        found.append((f, f.resolve() if link else folder / e.name))
-            found.sort(key=lambda item: item[0])
-        else:
-            found = [(p, p.resolve())]
-        for f, key in found:
-            if key not in seen:
-                seen.add(key)
-                out.append(f)
-    return out
+    return files.expand(paths, (".xlsx",))
 
 
 def _crashed(path: Path) -> ReturnError:
