@@ -22,7 +22,9 @@ DATA_FOLDERS = ("resources", "ui")
 # Modules ParApp never imports, which the hooks would otherwise pull in through optional imports.
 EXCLUDES = [
     "tkinter", "unittest", "pydoc_data", "test", "lib2to3", "IPython", "matplotlib", "numpy", "pandas", "scipy",
-    "pytest", "hypothesis", "pytestqt", "ruff", "pypdf", "shapely", "geopy",
+    "pytest", "_pytest", "iniconfig", "hypothesis", "pytestqt", "ruff", "pypdf", "shapely", "geopy",
+    # httpx's own command line (its optional `httpx` program) and the highlighting and console libraries only it uses
+    "httpx._main", "pygments", "rich",
 
     *(f"PySide6.{m}" for m in (
         "QtQml", "QtQuick", "QtQuick3D", "QtQuickWidgets", "QtQuickControls2", "QtWebEngineCore",

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from parapp.gui.qt import QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QTimer, QWidget, Signal
+from parapp.gui.qt import QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QTimer, QWidget, Signal, alive
 
 SHOW_AFTER_MS = 500
 
@@ -75,6 +75,11 @@ class Task(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._show)
+        # A modal progress box's setValue() handles pending events itself: the end of the work may arrive inside
+        # it. What follows the end (closing the box, a preview dialog of its own) then waits until setValue()
+        # has returned, so that the box is never deleted under its own feet.
+        self._updating = False
+        self._after_update: Callable[[], None] | None = None
         s = self._runnable.signals
         s.progress.connect(self._on_progress)
         s.done.connect(self._on_done)
@@ -93,17 +98,35 @@ class Task(QObject):
         QThreadPool.globalInstance().start(self._runnable)
         return self
 
+    def _box(self) -> QProgressDialog | None:
+        """The progress box while the work runs; None once it is closed, or gone with the window it was shown
+        over (a report of progress queued before that must not reach it)."""
+        if self not in Task._running or not alive(self._dialog):
+            return None
+        return self._dialog
+
     def _show(self) -> None:
-        if self in Task._running:
-            self._dialog.show()
+        if (box := self._box()) is not None:
+            box.show()
 
     def _on_progress(self, done: int, total: int) -> None:
-        if total > 0:
-            self._dialog.setMaximum(total)
-            self._dialog.setValue(min(done, total))
+        if total <= 0 or self._updating or (box := self._box()) is None:
+            return
+        self._updating = True
+        try:
+            box.setMaximum(total)
+            box.setValue(min(done, total))
+        finally:
+            self._updating = False
+        if self._after_update is not None:
+            then, self._after_update = self._after_update, None
+            then()
 
     def _close(self) -> None:
         self._timer.stop()
+        if not alive(self._dialog):  # went with its window
+            Task._running.discard(self)
+            return
         # reset() stops the box's own timer too: started by a report of progress at its start, it would show
         # the box again later (at 100%, over whatever dialog follows the work, and modal over it).
         try:
@@ -116,6 +139,9 @@ class Task(QObject):
         Task._running.discard(self)
 
     def _on_done(self, result: object) -> None:
+        if self._updating:
+            self._after_update = lambda: self._on_done(result)
+            return
         self._close()
         if self._cancel.is_set():
             self.cancelled.emit()
@@ -123,6 +149,9 @@ class Task(QObject):
             self.finished.emit(result)
 
     def _on_failed(self, exc: object, text: str) -> None:
+        if self._updating:
+            self._after_update = lambda: self._on_failed(exc, text)
+            return
         self._close()
         if self._cancel.is_set():
             self.cancelled.emit()
