@@ -957,6 +957,9 @@ class Context:
 
 
 def cmd_gui(args) -> int:
+    import gc
+
+    gc.disable()  # while the window's modules and the window are made; enabled once it is up (parapp.gui.app)
     try:
         from parapp.gui.app import run
     except ImportError:

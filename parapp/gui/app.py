@@ -255,8 +255,11 @@ class Application(QObject):
 
     def first_run(self, path: Path | None = None) -> bool:
         """The set-up of a new office (in path, if given); then open it. False: cancelled."""
+        import gc
+
         from parapp.gui.first_run import FirstRunDialog
 
+        gc.enable()  # the set-up (a demo database, perhaps) is long work: the collector runs again
         dlg = FirstRunDialog(self.window, path)
         if not dlg.exec():
             return False
@@ -319,6 +322,13 @@ def install_crash_dialog(app: QApplication) -> None:
     sys.excepthook = hook
 
 
+def _collect_from_now_on() -> None:
+    import gc
+
+    gc.freeze()
+    gc.enable()
+
+
 def run(db: Path | None = None) -> int:
     from parapp.crash import enable_native_reports
 
@@ -331,6 +341,9 @@ def run(db: Path | None = None) -> int:
     controller = Application(app)
     if not controller.start(db):
         return 0
+    # The objects made while starting (Qt's types, the modules, the window) live as long as ParApp: the
+    # collector, paused while they were made (parapp.cli), leaves them out of its rounds from now on.
+    QTimer.singleShot(0, _collect_from_now_on)
     if os.environ.get("PARAPP_REPORT_READY"):  # bench/startup.py: the moment the window is up and idle
         import time
 
