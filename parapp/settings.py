@@ -6,8 +6,6 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
 APP = "ParApp"
 
 
@@ -38,6 +36,8 @@ def data_dir() -> Path:
         return Path(os.environ["PARAPP_HOME"])
     if portable():
         return program_dir() / "data"
+    import platformdirs  # here, not at the top: a tenth of a command's start-up, and only this needs it
+
     return Path(platformdirs.user_data_dir(APP, appauthor=False))
 
 
