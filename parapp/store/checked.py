@@ -5,7 +5,9 @@ not changed since it was last found sound, that look only repeats itself: every 
 This record, a small JSON file in the data folder, keeps for each database what its file looked like when the
 check passed: size, modification and change times, inode, the first 100 bytes (SQLite's header), and the same
 for its -wal file. Opening compares; any difference (a write by ParApp or another program, a page edited behind
-ParApp's back, the file replaced or restored) and the check runs again.
+ParApp's back, the file replaced or restored) and the check runs again. Where the change time is the file's
+birth (Windows), a program that edits pages and then sets the modification time back goes unseen until the
+file changes otherwise; the daily backup's full check still sees it.
 
 A file whose times are within a few seconds of the moment it was checked is not trusted (a write in the same
 clock tick as the check would leave the same times; FAT keeps times to two seconds): it is checked again next
