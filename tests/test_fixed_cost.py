@@ -192,6 +192,25 @@ def test_a_wrong_command_line_is_told_as_before(tmp_path, capsys):
     assert e.value.code == 0 and "--period PERIOD" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("argv", [
+    ["show", "--db", "x.db", "--unit", "18073", "--period", "2025Q1", "--json"],
+    ["--lang", "en", "units", "--all"],
+    ["--db=x.db", "--portable", "enter", "--unit", "18073", "--period", "2025", "received_new=1", "--clear", "b"],
+    ["init", "--province", "42", "--tiers", "2"],
+    ["dhis2", "export", "--unit", "42", "--period", "2025Q1", "--out", "o.csv", "--format", "csv", "--db", "y.db"],
+    ["dhis2", "push", "--waiting", "--yes"],
+    ["import-returns", "a.xlsx", "folder", "--yes", "--accept-unsigned", "điền tay"],
+    ["consolidate", "--unit", "42", "--period", "2025", "--period", "2024", "--out", "a.xlsx"],
+    ["audit", "verify", "--quick"], ["restore", "f.db"], ["demo", "--kind", "three-tier"], ["gui"],
+])
+def test_a_command_s_own_parser_reads_the_line_as_the_whole_tree_does(argv):
+    from parapp import cli
+
+    command = cli._command_of(argv)
+    assert command == next(a for a in argv if a in cli.COMMANDS)
+    assert vars(cli._parser(command).parse_args(argv)) == vars(cli._parser().parse_args(argv))
+
+
 def test_version_is_printed(cli, capsys):
     code, out, _err = cli("--version")
     assert code == 0 and out == f"ParApp {__version__}\n"
