@@ -27,6 +27,18 @@ from parapp.store.db import Store
 _RACY_S = checked._RACY_NS / 1e9
 
 
+@pytest.fixture(autouse=True)
+def _language_kept():
+    """A command run here with --lang en leaves the language of the tests after it as it was."""
+    from parapp import cli
+    from parapp.i18n import language, set_language
+
+    before, before_cli = language(), cli._lang
+    yield
+    set_language(before)
+    cli._lang = before_cli
+
+
 @pytest.fixture
 def statements(monkeypatch):
     """Every SQL statement the office's connections run (the quick check among them)."""
