@@ -6,21 +6,23 @@ environment is wrong; 2 for a command typed wrongly; 3 for a bug, with a report 
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sqlite3
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from parapp import __version__, settings
-from parapp.crash import enable_native_reports, save_report
-from parapp.domain.catalogue import LEVEL_NAMES
-from parapp.domain.periods import Period
-from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS, IndicatorResult
 from parapp.i18n import ParAppError, Text, format_number, set_language
-from parapp.store.values import STATUS_NAMES as WORKFLOW_NAMES
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    import argparse
+
+    from parapp.domain.periods import Period
+    from parapp.engine.compliance import IndicatorResult
+
+# What a command needs is imported by the command (or by main once --version is ruled out), not here: the
+# start-up of every command paid for the modules of all of them.
 
 _lang = "vi"
 
@@ -29,13 +31,88 @@ def _t(vi: str, en: str) -> str:
     return en if _lang == "en" else vi
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own words stay English; the lead-in follows --lang
-        self.print_usage(sys.stderr)
-        self.exit(2, _t(f"Lệnh không đúng: {message}\n", f"Wrong command: {message}\n"))
+def _parser_classes() -> tuple[type, type]:
+    """(the parser, the parser of a tree built for one command), made when first asked for (argparse is
+    imported then)."""
+    global _classes
+    if _classes is None:
+        import argparse
+
+        class _Parser(argparse.ArgumentParser):
+            def error(self, message: str) -> None:  # argparse's own words stay English; the lead-in follows --lang
+                self.print_usage(sys.stderr)
+                self.exit(2, _t(f"Lệnh không đúng: {message}\n", f"Wrong command: {message}\n"))
+
+        class _OneParser(_Parser):
+            """In the tree built for one command, a mistake is told by the whole tree (_Retry), in its words."""
+
+            def error(self, message: str) -> None:
+                raise _Retry
+
+        _classes = (_Parser, _OneParser)
+    return _classes
 
 
-def _parser() -> argparse.ArgumentParser:
+_classes: tuple[type, type] | None = None
+
+
+class _Retry(Exception):
+    """The command line is wrong: parse it again with every command's parser, which says what is wrong."""
+
+
+# Options of the main parser that take a value (the command is the first word that is not an option or a value).
+_VALUED = ("--db", "--lang")
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command argv names, if the words before it are only the main parser's own options; else None."""
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in _VALUED:
+            i += 2
+            continue
+        if a == "--portable" or any(a.startswith(v + "=") for v in _VALUED):
+            i += 1
+            continue
+        return a if a in COMMANDS else None
+    return None
+
+
+def _parse(argv: list[str]):
+    """argv parsed: with the parsers of the command it names alone when it names one (building all of them was
+    most of a command's start-up), else, or when that finds it wrong, with the whole tree."""
+    command = _command_of(argv)
+    if command is not None:
+        try:
+            return _parser(command).parse_args(argv)
+        except _Retry:
+            pass
+    return _parser().parse_args(argv)
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every command's, or with only, that command's alone."""
+    import argparse
+
+    _Parser, _OneParser = _parser_classes()
+    if only is not None:
+        _Parser = _OneParser
+
+    class _Skip:
+        """Stands for the parser of a command not built (only): takes its arguments and does nothing."""
+
+        def add_argument(self, *a, **k) -> None:
+            pass
+
+        def add_subparsers(self, *a, **k) -> _Skip:
+            return self
+
+        def add_parser(self, *a, **k) -> _Skip:
+            return self
+
+    skip = _Skip()
+
     def options(default):
         parser = argparse.ArgumentParser(add_help=False)
         parser.add_argument("--db", type=Path, default=default,
@@ -54,6 +131,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     def cmd(name: str, help: str) -> argparse.ArgumentParser:
+        if only is not None and name != only:
+            return skip
         return sub.add_parser(name, help=help, parents=[common])
 
     def unit_period(sp: argparse.ArgumentParser) -> None:
@@ -208,6 +287,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _open(args):
+    from parapp.domain.periods import Period
     from parapp.engine.office import Office
     from parapp.store.units import resolve
 
@@ -229,6 +309,8 @@ def _open(args):
 
 
 def _period(text: str) -> Period:
+    from parapp.domain.periods import Period
+
     return Period.parse(text)
 
 
@@ -237,6 +319,8 @@ def _num(v: float | None, decimals: int) -> str:
 
 
 def _indicator_json(r: IndicatorResult) -> dict:
+    from parapp.engine.compliance import STATUS_NAMES
+
     ind = r.indicator
     goal = next((c.goal for c in r.checks if c.goal is not None), None)
     return {
@@ -297,6 +381,7 @@ def _submission_line(sub) -> str:
 
 def cmd_show(args) -> int:
     from parapp.engine.matrix import reporting_summary
+    from parapp.store.values import STATUS_NAMES as WORKFLOW_NAMES
 
     with _open(args) as office:
         rep = office.report(args.unit, _period(args.period))
@@ -348,6 +433,8 @@ def cmd_show(args) -> int:
 
 
 def _print_block(office, values, indicators, messages, level) -> None:
+    from parapp.engine.compliance import STATUS_NAMES, STATUS_SYMBOLS
+
     cat = office.catalogue
     print(_t("\nSố liệu:", "\nFigures:"))
     shown = False
@@ -424,6 +511,7 @@ def cmd_use_target_set(args) -> int:
 
 
 def cmd_units(args) -> int:
+    from parapp.domain.catalogue import LEVEL_NAMES
     from parapp.domain.periods import reporting_period
     from parapp.store import units as us
 
@@ -550,6 +638,10 @@ def _workflow(args, action: str) -> int:
 
 
 def cmd_history(args) -> int:
+    from datetime import datetime
+
+    from parapp.store.values import STATUS_NAMES as WORKFLOW_NAMES
+
     with _open(args) as office:
         rows = office.history(args.unit, _period(args.period))
         if args.json:
@@ -615,6 +707,8 @@ def cmd_template(args) -> int:
 
 
 def _print_preview(office, pv, n: int, total: int) -> None:
+    from parapp.store.values import STATUS_NAMES as WORKFLOW_NAMES
+
     kind = _t("báo cáo", "return") if pv.kind == "return" else _t("mẫu đã điền", "filled-in template")
     head = f"[{n}/{total}] {pv.path.name}"
     if pv.unit is not None and pv.period is not None:
@@ -815,6 +909,7 @@ def cmd_reorganise(args) -> int:
 
 
 def cmd_shares(args) -> int:
+    from parapp.domain.periods import Period
     from parapp.store import units as us
 
     if args.shares and not args.unit or args.default and not args.unit:
@@ -983,13 +1078,20 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     global _lang
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # what argparse would print, without the start-up of a command
+        print(f"ParApp {__version__}")
+        return 0
+    import sqlite3
+
+    from parapp.crash import enable_native_reports, save_report
+
     if getattr(sys, "frozen", False):  # a packaged ParApp runs its reader workers from its own executable
         import multiprocessing
 
         multiprocessing.freeze_support()
     if argv is None:  # ParApp itself (parapp, python -m parapp, the bundle), not a test calling main([...])
         enable_native_reports()  # a crash in native code leaves a report too
-    argv = list(sys.argv[1:] if argv is None else argv)
     if "--lang" in argv[:-1]:
         _lang = argv[argv.index("--lang") + 1] if argv[argv.index("--lang") + 1] in ("vi", "en") else "vi"
     else:  # not given: the language last chosen in the window, else Vietnamese
@@ -1001,7 +1103,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.reconfigure(encoding="utf-8")
     except (AttributeError, ValueError):
         pass
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     if getattr(args, "portable", False):
         os.environ[settings.PORTABLE_ENV] = "1"  # inherited by the reader workers
     if args.command is None:

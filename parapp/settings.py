@@ -6,8 +6,6 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
 APP = "ParApp"
 
 
@@ -38,17 +36,25 @@ def data_dir() -> Path:
         return Path(os.environ["PARAPP_HOME"])
     if portable():
         return program_dir() / "data"
+    import platformdirs  # here, not at the top: only this needs it, and with PARAPP_HOME or portable, never
+
     return Path(platformdirs.user_data_dir(APP, appauthor=False))
 
 
 def saved_language() -> str | None:
     """The language last chosen in the window (its settings file), so that the command line and run.py speak
     it too; None when there is none."""
+    path = data_dir() / "parapp.ini"
+    try:
+        if not path.exists():  # the window was never opened here (configparser's import is then not paid for)
+            return None
+    except OSError:  # unreadable: as configparser would, read nothing
+        return None
     import configparser
 
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read(data_dir() / "parapp.ini", encoding="utf-8")
+        parser.read(path, encoding="utf-8")
     except (configparser.Error, OSError, UnicodeDecodeError):
         return None
     lang = parser.get("General", "language", fallback=None)

@@ -10,7 +10,6 @@ import json
 import math
 import os
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -361,6 +360,7 @@ class _Reader:
         self.text = nfc(text)
         self.lines = self.text.splitlines()
         self._tables: dict[str, list[int]] = {}
+        self._bracketed: list[tuple[int, str]] | None = None
 
     def fail(self, line: int, vi: str, en: str) -> CatalogueError:
         where_vi = f"{self.label}, dòng {line}" if line else self.label
@@ -371,6 +371,8 @@ class _Reader:
         cached = _parsed_cache(self.text)
         if cached is not None:
             return cached
+        import tomllib  # only when the text is not in the cache: its import is a part of every command's start-up
+
         try:
             doc = tomllib.loads(self.text)
             _keep_parsed(self.text, doc)
@@ -384,9 +386,11 @@ class _Reader:
     def table_line(self, header: str, index: int) -> int:
         """Line (1-based) of the index-th [[header]] table, 0 if not found."""
         lines = self._tables.get(header)
-        if lines is None:  # every [[header]] line, found in one pass the first time the header is asked for
+        if lines is None:  # every [[header]] line, found among the lines with "[[" the first time it is asked for
+            if self._bracketed is None:  # those lines, found in one pass over the text for every header
+                self._bracketed = [(i, line) for i, line in enumerate(self.lines, 1) if "[[" in line]
             pat = re.compile(r"\s*\[\[\s*" + re.escape(header) + r"\s*\]\]")
-            lines = self._tables[header] = [i for i, line in enumerate(self.lines, 1) if "[[" in line and pat.match(line)]
+            lines = self._tables[header] = [i for i, line in self._bracketed if pat.match(line)]
         return lines[index] if 0 <= index < len(lines) else 0
 
     def key_line(self, key: str) -> int:

@@ -64,6 +64,56 @@ def _shipped_sets() -> dict[str, TargetSet]:
     return shipped_target_sets(shipped_catalogue())
 
 
+@lru_cache(maxsize=8)
+def _shipped_set(set_id: str) -> TargetSet | None:
+    """The shipped target set with this id, parsing only its own file when no other file names the id (else, or
+    when its file says another id, all of them, as _shipped_sets does: the last file with an id wins)."""
+    if _shipped_sets.cache_info().currsize:
+        return _shipped_sets().get(set_id)
+    from parapp.domain.catalogue import load_target_set
+    from parapp.resources import resource_path
+
+    quoted = f'"{set_id}"'
+    naming = [p for p in sorted(resource_path("target_sets").glob("*.toml"))
+              if quoted in p.read_text(encoding="utf-8", errors="replace")]
+    if len(naming) == 1:
+        ts = load_target_set(naming[0], shipped_catalogue())
+        if ts.id == set_id:
+            return ts
+    return _shipped_sets().get(set_id)
+
+
+@lru_cache(maxsize=1)
+def _province_names() -> dict[tuple[int, str], str]:
+    """(tiers, code) -> the official name of every province of the three-tier and the two-tier list, read from the
+    province rows at the head of the 2025 mapping (a few dozen lines; the whole lists take a tenth of a second)."""
+    import csv
+
+    from parapp.resources import resource_path
+
+    out: dict[tuple[int, str], str] = {}
+    with resource_path(*unitlists.REORGANISATION_CSV).open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        if next(reader, None) != unitlists.REORGANISATION_COLUMNS:
+            return {}
+        for row in reader:
+            if row[0] != "province":
+                break
+            out[(3, row[1])] = unitlists.clean_name(row[2])
+            out[(2, row[3])] = unitlists.clean_name(row[4])
+    return out
+
+
+def _official_name(tiers: int, code: str) -> str | None:
+    """The official name of a unit of the three-tier or two-tier list: a province's from _province_names, any
+    other's from the whole list; None for a code the list does not have."""
+    name = _province_names().get((tiers, code))
+    if name is not None:
+        return name
+    unit = unitlists.find_official(tiers, code)
+    return unit.name if unit else None
+
+
 class Office:
     """One office's database, ready to use."""
 
@@ -181,8 +231,19 @@ class Office:
     def target_set(self) -> TargetSet | None:
         if self._target_set is None:
             ts_id = self.store.meta("target_set")
-            self._target_set = self.target_sets().get(ts_id) if ts_id else None
+            self._target_set = self._own_set(ts_id) if ts_id else None
         return self._target_set
+
+    def _own_set(self, set_id: str) -> TargetSet | None:
+        """target_sets().get(set_id), parsing only that set: the office's import of it if it reads, else the
+        shipped one."""
+        row = self.store.conn.execute("SELECT toml FROM target_sets WHERE id = ?", (set_id,)).fetchone()
+        if row is not None:
+            try:
+                return parse_target_set(row[0], self.catalogue, f"{set_id} (imported)")
+            except CatalogueError:
+                pass
+        return _shipped_set(set_id)
 
     def _reorganised_from(self) -> set[str]:
         """The old provinces this office's province was made of (empty before the 2025 reorganisation, or
@@ -239,13 +300,11 @@ class Office:
         if not olds or (ts is not None and ts.province not in olds):
             return self._years_note(ts, period)
         used = self.target_set_for(unit, period)
-        province = unitlists.find_official(2, self.province_code)
-        new_name = province.name if province else self.province_code
+        new_name = _official_name(2, self.province_code) or self.province_code
         if used is not None and (ended := self._years_note(used, period)) is not None:
             return ended
         if used is not None:
-            old = unitlists.find_official(3, used.province)
-            old_name = old.name if old else used.province
+            old_name = _official_name(3, used.province) or used.province
             return Text(f"{used.document} của {old_name} tiếp tục đánh giá địa bàn {old_name} cũ cho đến khi "
                         f"{new_name} chọn bộ chỉ tiêu của mình.",
                         f"{used.document} of {old_name} keeps judging the area of the former {old_name} until "

@@ -297,6 +297,9 @@ class Store:
                 "It was left as it was.")
         import os
 
+        from parapp.store import checked
+
+        seen = checked.state(path, head)  # before connecting: a write from now on makes the record differ
         writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
         if writable:
             conn = cls._connect(path, "rw")
@@ -323,14 +326,18 @@ class Store:
                     f"to {SCHEMA_VERSION}); update ParApp. The file was left as it was.")
             # A damaged page is found before anything is read or written (an office's database, up to a few
             # hundred MB, checks in well under a second; a national one is checked by its daily backup).
-            if path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
+            # A file unchanged since it was last found sound is not looked at again (parapp.store.checked).
+            if path.stat().st_size <= QUICK_CHECK_MAX_BYTES and not checked.unchanged(path, seen):
                 if check != "now" and version == SCHEMA_VERSION and not store.read_only:
                     if check == "later":
                         store._check_in_background()
                 elif conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                     from parapp.store.backup import damaged_message
 
+                    checked.forget(path)
                     raise damaged_message(path)
+                else:
+                    checked.remember(path, seen)
             if store.read_only:
                 if version < SCHEMA_VERSION:
                     raise StoreError(
