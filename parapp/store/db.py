@@ -127,7 +127,7 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     c = db.conn
     c.execute("ALTER TABLE audit_log ADD COLUMN hash TEXT")
     c.execute("DROP TRIGGER audit_log_no_update")
-    audit.rechain(c)
+    audit.rechain_text(c)
     c.execute("""CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")
     # A unit's public key, learned from its first signed return (trust on first use) or accepted later with a
@@ -142,7 +142,105 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     keys.ensure_office_key(c)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3]
+# What a value row and an audit row keep beside their own figures, in the compact layout (parapp.store.compact).
+_DATA_VALUES_4 = """CREATE TABLE data_values (
+    unit TEXT NOT NULL REFERENCES units(code), period TEXT NOT NULL, element TEXT NOT NULL,
+    value REAL NOT NULL, comment TEXT, officer INTEGER REFERENCES officers(id), at, tz INTEGER,
+    source INTEGER REFERENCES sources(id),
+    PRIMARY KEY (unit, period, element)) WITHOUT ROWID"""
+# at: seconds since 1970 (with tz, the offset of the officer's zone in minutes) or, for a time in another form,
+# its text. who, action, unit, period, element and the statuses are ids (officers, terms); hash is 32 bytes.
+_AUDIT_ROWS_4 = """CREATE TABLE audit_rows (
+    id INTEGER PRIMARY KEY, at NOT NULL, tz INTEGER, who INTEGER, action INTEGER NOT NULL, unit INTEGER,
+    period INTEGER, element INTEGER, old_value REAL, new_value REAL, old_comment TEXT, new_comment TEXT,
+    old_status INTEGER, new_status INTEGER, reason TEXT, source INTEGER, hash)"""
+
+
+def _views_4(c: sqlite3.Connection) -> None:
+    """The logical rows: the history as every reader knows it, and the values with their officer, time and source
+    as text. The history's view refuses every change, as its table does."""
+    from parapp.store.compact import time_sql
+
+    c.execute(f"""CREATE VIEW audit_log(id, at, who, action, unit, period, element, old_value, new_value,
+        old_comment, new_comment, old_status, new_status, reason, source, hash) AS
+        SELECT a.id, {time_sql('a.at', 'a.tz')}, o.name, ta.text, tu.text, tp.text, te.text, a.old_value,
+            a.new_value, a.old_comment, a.new_comment, t1.text, t2.text, a.reason, s.text,
+            CASE WHEN typeof(a.hash) = 'blob' THEN lower(hex(a.hash)) ELSE a.hash END
+        FROM audit_rows a LEFT JOIN officers o ON o.id = a.who LEFT JOIN terms ta ON ta.id = a.action
+            LEFT JOIN terms tu ON tu.id = a.unit LEFT JOIN terms tp ON tp.id = a.period
+            LEFT JOIN terms te ON te.id = a.element LEFT JOIN terms t1 ON t1.id = a.old_status
+            LEFT JOIN terms t2 ON t2.id = a.new_status LEFT JOIN sources s ON s.id = a.source""")
+    for op in ("UPDATE", "DELETE", "INSERT"):
+        c.execute(f"""CREATE TRIGGER audit_log_no_{op.lower()} INSTEAD OF {op} ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")
+    c.execute(f"""CREATE VIEW value_details(unit, period, element, value, comment, updated_by, updated_at, source) AS
+        SELECT d.unit, d.period, d.element, d.value, d.comment, o.name, {time_sql('d.at', 'd.tz')}, s.text
+        FROM data_values d LEFT JOIN officers o ON o.id = d.officer LEFT JOIN sources s ON s.id = d.source""")
+
+
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """The compact layout (parapp.store.compact): officers, sources and the history's words as small tables
+    referenced by ids, times as integers, the hash as 32 bytes; every value, status and audit row's content as
+    it was (the chain's hashes, taken over that content, stay valid)."""
+    from parapp.store.compact import FIRST_TERMS, split_sql
+
+    c = db.conn
+
+    def unhex(text):
+        if isinstance(text, str) and len(text) == 64:
+            try:
+                return bytes.fromhex(text)
+            except ValueError:
+                pass
+        return text  # not a hash ParApp wrote: kept as it is (verify then shows the row)
+
+    c.create_function("parapp_unhex", 1, unhex, deterministic=True)
+    c.execute("CREATE TABLE officers (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+    c.execute("CREATE TABLE sources (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)")
+    c.execute("CREATE TABLE terms (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)")
+    c.executemany("INSERT INTO terms(text) VALUES (?)", [(t,) for t in FIRST_TERMS])
+    for column in ("action", "old_status", "new_status", "element", "period", "unit"):
+        c.execute(f"INSERT OR IGNORE INTO terms(text) SELECT DISTINCT {column} FROM audit_log "
+                  f"WHERE {column} IS NOT NULL")
+    c.execute("INSERT OR IGNORE INTO officers(name) SELECT DISTINCT updated_by FROM data_values "
+              "WHERE updated_by IS NOT NULL")
+    c.execute("INSERT OR IGNORE INTO officers(name) SELECT DISTINCT who FROM audit_log WHERE who IS NOT NULL")
+    c.execute("INSERT OR IGNORE INTO sources(text) SELECT DISTINCT source FROM data_values WHERE source IS NOT NULL")
+    c.execute("INSERT OR IGNORE INTO sources(text) SELECT DISTINCT source FROM audit_log WHERE source IS NOT NULL")
+
+    at, tz = split_sql("d.updated_at")
+    c.execute(_DATA_VALUES_4.replace("CREATE TABLE data_values", "CREATE TABLE data_values_4"))
+    c.execute(f"""INSERT INTO data_values_4 SELECT d.unit, d.period, d.element, d.value, d.comment, o.id, {at}, {tz},
+        s.id FROM data_values d LEFT JOIN officers o ON o.name = d.updated_by LEFT JOIN sources s ON s.text = d.source
+        ORDER BY d.unit, d.period, d.element""")
+    c.execute("DROP TABLE data_values")
+    c.execute("ALTER TABLE data_values_4 RENAME TO data_values")
+    c.execute("""CREATE TRIGGER data_values_period AFTER INSERT ON data_values
+        BEGIN INSERT OR IGNORE INTO periods_used VALUES (NEW.period); END""")
+    c.execute("""CREATE TRIGGER data_values_element AFTER INSERT ON data_values
+        BEGIN INSERT OR IGNORE INTO elements_used VALUES (NEW.period, NEW.element); END""")
+
+    at, tz = split_sql("l.at")
+
+    def term(column: str) -> str:
+        return f"(SELECT id FROM terms WHERE text = l.{column})"
+
+    c.execute(_AUDIT_ROWS_4)
+    c.execute(f"""INSERT INTO audit_rows SELECT l.id, {at}, {tz}, o.id, {term('action')}, {term('unit')},
+        {term('period')}, {term('element')}, l.old_value, l.new_value, l.old_comment, l.new_comment,
+        {term('old_status')}, {term('new_status')}, l.reason, s.id, parapp_unhex(l.hash)
+        FROM audit_log l LEFT JOIN officers o ON o.name = l.who LEFT JOIN sources s ON s.text = l.source
+        ORDER BY l.id""")
+    c.execute("DROP TABLE audit_log")
+    # The history tab and the timeliness read a unit's rows, or a unit-period's.
+    c.execute("CREATE INDEX audit_rows_unit_period ON audit_rows(unit, period)")
+    for op in ("UPDATE", "DELETE"):
+        c.execute(f"""CREATE TRIGGER audit_rows_no_{op.lower()} BEFORE {op} ON audit_rows
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")
+    _views_4(c)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3, _migration_4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -346,6 +444,8 @@ class Store:
 
                 make_backup(store, "before-migration")
             store._migrate(version)
+            if 0 < version < 4:  # the compact layout left the old tables' pages free: give them back to the disk
+                conn.execute("VACUUM")
         except sqlite3.Error as e:
             conn.close()
             raise environment_error(e, path) from None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from parapp.i18n import ParAppError, Text, clean
-from parapp.store import audit
+from parapp.store import audit, compact
 from parapp.store.db import Store, now
 
 STATUSES = ("draft", "submitted", "approved", "returned")
@@ -58,9 +58,34 @@ class Status:
 
 def stored_values(store: Store, unit: str, period: str) -> dict[str, StoredValue]:
     rows = store.conn.execute(
-        "SELECT element, value, comment, updated_by, updated_at, source FROM data_values "
-        "WHERE unit = ? AND period = ?", (unit, period)).fetchall()
-    return {r[0]: StoredValue(r[1], r[2], r[3], r[4], r[5]) for r in rows}
+        "SELECT d.element, d.value, d.comment, o.name, d.at, d.tz, s.text FROM data_values d "
+        "LEFT JOIN officers o ON o.id = d.officer LEFT JOIN sources s ON s.id = d.source "
+        "WHERE d.unit = ? AND d.period = ?", (unit, period)).fetchall()
+    return {r[0]: StoredValue(r[1], r[2], r[3], compact.join_time(r[4], r[5]), r[6]) for r in rows}
+
+
+_PUT = ("INSERT INTO data_values(unit, period, element, value, comment, officer, at, tz, source) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
+        "value = excluded.value, comment = excluded.comment, officer = excluded.officer, at = excluded.at, "
+        "tz = excluded.tz, source = excluded.source")
+
+
+def put_values(c, rows: list[tuple], replace: bool = True) -> None:
+    """Insert or replace value rows given as (unit, period, element, value, comment, updated_by, updated_at,
+    source), the officer and source as their ids and the time as integers (parapp.store.compact). Inside the
+    caller's transaction. replace=False: a row already stored is an error (IntegrityError), not replaced."""
+    if not rows:
+        return
+    officers = compact.ids(c, "officers", {r[5] for r in rows})
+    sources = compact.ids(c, "sources", {r[7] for r in rows})
+    times: dict = {}
+    params = []
+    for unit, period, element, value, comment, who, stamp, source in rows:
+        t = times.get(stamp)
+        if t is None:
+            t = times[stamp] = compact.split_time(stamp)
+        params.append((unit, period, element, value, comment, officers[who], t[0], t[1], sources[source]))
+    c.executemany(_PUT if replace else _PUT.split(" ON CONFLICT")[0], params)
 
 
 def get_status(store: Store, unit: str, period: str) -> Status | None:
@@ -131,10 +156,6 @@ class Batch:
     A change of a submitted or returned (or not yet started) unit-period puts it back to draft.
     """
 
-    _UPSERT = ("INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
-               "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
-               "updated_at = excluded.updated_at, source = excluded.source")
     _DELETE = "DELETE FROM data_values WHERE unit = ? AND period = ? AND element = ?"
     _STATUS = ("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) VALUES (?, ?, ?, ?, ?, ?) "
                "ON CONFLICT(unit, period) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, "
@@ -233,7 +254,10 @@ class Batch:
         for i, (upsert, params) in enumerate(self._values):
             run.append(params)
             if i + 1 == len(self._values) or self._values[i + 1][0] != upsert:
-                c.executemany(self._UPSERT if upsert else self._DELETE, run)
+                if upsert:
+                    put_values(c, run)
+                else:
+                    c.executemany(self._DELETE, run)
                 run = []
         c.executemany(self._STATUS, self._status_rows)
         top = audit.append(c, self._audit)
@@ -304,11 +328,7 @@ def bulk_write(store: Store, rows: Iterable[tuple[str, str, str, float, str | No
             old[(unit, period, element)] = (value, comment)
             touched[(unit, period)] = None
         # The data_values_period trigger fills periods_used row by row, as for a single write.
-        c.executemany(
-            "INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
-            "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
-            "updated_at = excluded.updated_at, source = excluded.source", values)
+        put_values(c, values)
         current: dict[tuple[str, str], str] = {}
         for unit in sorted({k[0] for k in touched} | {s[0] for s in statuses}):
             for period, status in c.execute("SELECT period, status FROM statuses WHERE unit = ?", (unit,)):
@@ -328,6 +348,22 @@ def bulk_write(store: Store, rows: Iterable[tuple[str, str, str, float, str | No
             "changed_at = excluded.changed_at, reason = excluded.reason", status_rows)
         audit.append(c, chain)
     return len(values)
+
+
+def status_changes(store: Store, period: str, units: list[str], statuses: tuple[str, ...]) -> list[tuple]:
+    """(unit, at, reason) of every history row that set one of these units' period to one of these statuses,
+    through the index of audit_rows by unit and period."""
+    terms = compact.ids_known(store.conn, "terms", [period, "status", *statuses, *units])
+    unit_ids = [terms[u] for u in units if u in terms]
+    wanted = [terms[s] for s in statuses if s in terms]
+    if period not in terms or "status" not in terms or not unit_ids or not wanted:
+        return []
+    rows = store.conn.execute(
+        f"SELECT a.unit, a.at, a.tz, a.reason FROM audit_rows a WHERE a.unit IN ({', '.join('?' * len(unit_ids))}) "
+        f"AND a.period = ? AND a.action = ? AND a.new_status IN ({', '.join('?' * len(wanted))})",
+        (*unit_ids, terms[period], terms["status"], *wanted)).fetchall()
+    code = {terms[u]: u for u in units if u in terms}
+    return [(code[r[0]], compact.join_time(r[1], r[2]), r[3]) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -350,12 +386,20 @@ class AuditEntry:
 
 
 def audit_log(store: Store, unit: str | None = None, period: str | None = None) -> list[AuditEntry]:
-    sql, args = "SELECT id, at, who, action, unit, period, element, old_value, new_value, old_comment, " \
-                "new_comment, old_status, new_status, reason, source FROM audit_log WHERE 1 = 1", []
-    if unit is not None:
-        sql += " AND unit = ?"
-        args.append(unit)
-    if period is not None:
-        sql += " AND period = ?"
-        args.append(period)
-    return [AuditEntry(*r) for r in store.conn.execute(sql + " ORDER BY id", args)]
+    """The history (of one unit, or one unit-period), oldest first: its rows as they were written (names, the
+    time in the officer's zone, sources), read through the index of audit_rows by unit and period."""
+    sql, args = "SELECT * FROM audit_rows WHERE 1 = 1", []
+    for column, text in (("unit", unit), ("period", period)):
+        if text is not None:
+            id_ = compact.id_of(store.conn, "terms", text)
+            if id_ is None:
+                return []  # no row names it
+            sql += f" AND {column} = ?"
+            args.append(id_)
+    cur = store.conn.cursor()
+    cur.row_factory = None
+    rows = cur.execute(sql.replace("*", ", ".join(audit.RAW_COLUMNS)) + " ORDER BY id", args).fetchall()
+    if not rows:
+        return []
+    reader = audit.Reader(store.conn, rows)
+    return [AuditEntry(*reader.row(r)) for r in rows]
