@@ -41,7 +41,7 @@ from parapp.store import units as unit_store  # noqa: E402
 from parapp.store import values as value_store  # noqa: E402
 from parapp.store.db import Store  # noqa: E402
 
-GENERATOR_VERSION = 3  # bump when the generated data changes, so that cached files are rebuilt
+GENERATOR_VERSION = 4  # bump when the generated data changes, so that cached files are rebuilt
 SEED = 20261123
 FIRST_QUARTER = Period.quarter(2021, 1)
 COUNTRY = "VN"
@@ -226,9 +226,19 @@ def _audit_from_tables(c: sqlite3.Connection) -> None:
               "WHERE changed_by IS NOT NULL")
     value = compact.ids(c, "terms", ["value", "status", "draft", "submitted", "approved"])
     c.execute("INSERT INTO audit_rows(at, tz, who, action, unit, period, element, old_value, new_value) "
-              "SELECT d.at, d.tz, d.officer, ?, tu.id, tp.id, te.id, NULL, d.value FROM data_values d "
+              "SELECT m.at, m.tz, m.officer, ?, tu.id, tp.id, te.id, NULL, d.value FROM data_values d "
+              "JOIN value_meta m ON m.unit = d.unit AND m.period = d.period AND m.element = d.element "
               "JOIN terms tu ON tu.text = d.unit JOIN terms tp ON tp.text = d.period "
-              "JOIN terms te ON te.text = d.element ORDER BY d.at, d.unit, d.element", (value["value"],))
+              "JOIN terms te ON te.text = d.element ORDER BY m.at, d.unit, d.element", (value["value"],))
+    # Each value then refers to the audit row that wrote it (its officer, time and source kept there once).
+    c.execute("CREATE TEMP TABLE written (unit TEXT, period TEXT, element TEXT, id INTEGER, "
+              "PRIMARY KEY (unit, period, element)) WITHOUT ROWID")
+    c.execute("INSERT INTO written SELECT tu.text, tp.text, te.text, a.id FROM audit_rows a "
+              "JOIN terms tu ON tu.id = a.unit JOIN terms tp ON tp.id = a.period JOIN terms te ON te.id = a.element")
+    c.execute("UPDATE data_values SET entry = (SELECT w.id FROM written w WHERE w.unit = data_values.unit AND "
+              "w.period = data_values.period AND w.element = data_values.element)")
+    c.execute("DROP TABLE written")
+    c.execute("DELETE FROM value_meta")
     for i, (old, new, reached) in enumerate((
             (None, "draft", "1 = 1"),
             ("draft", "submitted", "status IN ('submitted', 'approved')"),
@@ -407,13 +417,12 @@ def main(argv: list[str] | None = None) -> int:
     def bare_enter() -> None:
         value, stamp, epoch = float(next(counter) % 2 + 2), "2026-11-23T10:00:00+07:00", 1795402800
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO data_values(unit, period, element, value, comment, officer, at, tz, source) "
-                     "VALUES (?, ?, ?, ?, NULL, ?, ?, 420, NULL) ON CONFLICT(unit, period, element) DO UPDATE SET "
-                     "value = excluded.value, comment = excluded.comment, officer = excluded.officer, "
-                     "at = excluded.at, tz = excluded.tz, source = excluded.source",
-                     (commune, write_period, element, value, ids[OFFICER], epoch))
         # the same chained row: the head read, one sha256 over the previous hash and the row
         top_id, top_hash = conn.execute("SELECT id, hash FROM audit_rows ORDER BY id DESC LIMIT 1").fetchone()
+        conn.execute("INSERT INTO data_values(unit, period, element, value, comment, entry) "
+                     "VALUES (?, ?, ?, ?, NULL, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
+                     "value = excluded.value, comment = excluded.comment, entry = excluded.entry",
+                     (commune, write_period, element, value, top_id + 1))
         row = [top_id + 1, stamp, OFFICER, "value", commune, write_period, element, None, value, None, None, None,
                None, None, None]
         digest = hashlib.sha256(f"{top_hash.hex()}\n{json.dumps(row, ensure_ascii=False, separators=(',', ':'))}"
@@ -636,7 +645,7 @@ def build_full_history(path: Path, catalogue: Catalogue, last: Period) -> dict:
                 stamp = at.isoformat(timespec="seconds")
                 epoch = int(at.timestamp())
                 for e, v in vals:
-                    values.append((code, period, e, v, None, who_ids[who], epoch, 420, src_ids[source]))
+                    values.append((code, period, e, v, None, len(chain)))  # its audit row's place in the chain
                     logical = (stamp, who, "value", code, period, e, None, v, None, None, None, None, None, source)
                     chain.append((logical, (epoch, 420, who_ids[who], term["value"], term[code], term[period],
                                             term[e], None, v, None, None, None, None, None, src_ids[source])))
@@ -658,8 +667,8 @@ def build_full_history(path: Path, catalogue: Catalogue, last: Period) -> dict:
                 chain.append((logical, (int(later.timestamp()), 420, who_ids[approver], term["status"], term[code],
                                         term[period], None, None, None, None, None, term["submitted"],
                                         term["approved"], None, None)))
-            c.executemany("INSERT INTO data_values(unit, period, element, value, comment, officer, at, tz, source) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+            c.executemany("INSERT INTO data_values(unit, period, element, value, comment, entry) "
+                          "VALUES (?, ?, ?, ?, ?, ?)", [(*v[:5], last_id + 1 + v[5]) for v in values])
             c.executemany("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) "
                           "VALUES (?, ?, ?, ?, ?, ?)", statuses)
             params = []

@@ -83,8 +83,9 @@ def test_migration_keeps_every_value_status_and_audit_row(migrated):
 def test_the_layout_is_compact(migrated):
     office, before = migrated
     c = office.store.conn
-    assert c.execute("SELECT count(*) FROM data_values WHERE typeof(officer) <> 'integer' OR typeof(at) <> 'integer'"
-                     ).fetchone()[0] == 0
+    # Every value was written with its audit row: it keeps that row's id, not the officer, time and source again.
+    assert c.execute("SELECT count(*) FROM data_values WHERE typeof(entry) <> 'integer'").fetchone()[0] == 0
+    assert c.execute("SELECT count(*) FROM value_meta").fetchone()[0] == 0
     kinds = dict(c.execute("SELECT typeof(at), count(*) FROM audit_rows GROUP BY 1").fetchall())
     assert kinds == {"integer": len(before["audit"]) - 2, "text": 2}  # the two times in another form stay text
     assert c.execute("SELECT count(*) FROM audit_rows WHERE typeof(hash) <> 'blob' OR length(hash) <> 32"
@@ -94,6 +95,29 @@ def test_the_layout_is_compact(migrated):
     plan = " ".join(r[3] for r in c.execute("EXPLAIN QUERY PLAN SELECT id FROM audit_rows WHERE unit = 5 "
                                             "AND period = 7 ORDER BY id"))
     assert "audit_rows_unit_period" in plan
+
+
+def test_a_value_whose_officer_is_not_its_history_s_keeps_its_own(tmp_path):
+    path = tmp_path / "district.db"
+    shutil.copy(FIXTURE, path)
+    conn = sqlite3.connect(path)  # a value row changed by another tool, or carried from another database
+    conn.execute("UPDATE data_values SET updated_by = 'Hoàng Văn Khác', source = NULL, updated_at = '2020-01-01' "
+                 "WHERE unit = '18073' AND period = '2025Q2' AND element = 'resolved_on_time'")
+    conn.commit()
+    conn.close()
+    before = _old_content(path)
+    with Office.open(path) as office:
+        c = office.store.conn
+        assert [tuple(r) for r in c.execute("SELECT * FROM value_details ORDER BY unit, period, element")] == \
+            before["values"]
+        assert c.execute("SELECT count(*) FROM value_meta").fetchone()[0] == 1
+        got = vs.stored_values(office.store, "18073", "2025Q2")["resolved_on_time"]
+        assert (got.updated_by, got.updated_at, got.source) == ("Hoàng Văn Khác", "2020-01-01", None)
+        # Written again through ParApp: the value now has its own audit row's officer, and nothing is left over.
+        office.enter("18073", "2025Q2", {"resolved_on_time": "87"}, who="Võ Thị Mai")
+        got = vs.stored_values(office.store, "18073", "2025Q2")["resolved_on_time"]
+        assert (got.value, got.updated_by) == (87.0, "Võ Thị Mai")
+        assert c.execute("SELECT count(*) FROM value_meta").fetchone()[0] == 0
 
 
 def test_a_row_edited_after_the_migration_is_found(migrated, cli):

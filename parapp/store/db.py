@@ -142,11 +142,17 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     keys.ensure_office_key(c)
 
 
-# What a value row and an audit row keep beside their own figures, in the compact layout (parapp.store.compact).
+# The compact layout (parapp.store.compact). A value row keeps, beside its figure and comment, the id of the audit
+# row that wrote it (entry): who, when and from which source are that row's, kept once. A value whose officer, time
+# or source is not its last audit row's (carried from another database, or written by another tool) has entry
+# NULL and them in value_meta.
 _DATA_VALUES_4 = """CREATE TABLE data_values (
     unit TEXT NOT NULL REFERENCES units(code), period TEXT NOT NULL, element TEXT NOT NULL,
-    value REAL NOT NULL, comment TEXT, officer INTEGER REFERENCES officers(id), at, tz INTEGER,
-    source INTEGER REFERENCES sources(id),
+    value REAL NOT NULL, comment TEXT, entry INTEGER,
+    PRIMARY KEY (unit, period, element)) WITHOUT ROWID"""
+_VALUE_META_4 = """CREATE TABLE value_meta (
+    unit TEXT NOT NULL, period TEXT NOT NULL, element TEXT NOT NULL,
+    officer INTEGER REFERENCES officers(id), at, tz INTEGER, source INTEGER REFERENCES sources(id),
     PRIMARY KEY (unit, period, element)) WITHOUT ROWID"""
 # at: seconds since 1970 (with tz, the offset of the officer's zone in minutes) or, for a time in another form,
 # its text. who, action, unit, period, element and the statuses are ids (officers, terms); hash is 32 bytes.
@@ -154,6 +160,15 @@ _AUDIT_ROWS_4 = """CREATE TABLE audit_rows (
     id INTEGER PRIMARY KEY, at NOT NULL, tz INTEGER, who INTEGER, action INTEGER NOT NULL, unit INTEGER,
     period INTEGER, element INTEGER, old_value REAL, new_value REAL, old_comment TEXT, new_comment TEXT,
     old_status INTEGER, new_status INTEGER, reason TEXT, source INTEGER, hash)"""
+# A unit-period's status, kept in the order of its key (the lookups are by unit and period).
+_STATUSES_4 = """CREATE TABLE statuses (
+    unit TEXT NOT NULL REFERENCES units(code), period TEXT NOT NULL, status TEXT NOT NULL, changed_by TEXT,
+    changed_at TEXT, reason TEXT, PRIMARY KEY (unit, period)) WITHOUT ROWID"""
+# The officer, time and source of value rows d (joined with audit_rows a on entry, value_meta m when it is NULL).
+VALUE_META_JOIN = ("LEFT JOIN audit_rows a ON a.id = d.entry LEFT JOIN value_meta m ON d.entry IS NULL "
+                   "AND m.unit = d.unit AND m.period = d.period AND m.element = d.element "
+                   "LEFT JOIN officers o ON o.id = coalesce(a.who, m.officer) "
+                   "LEFT JOIN sources s ON s.id = coalesce(a.source, m.source)")
 
 
 def _views_4(c: sqlite3.Connection) -> None:
@@ -173,16 +188,18 @@ def _views_4(c: sqlite3.Connection) -> None:
     for op in ("UPDATE", "DELETE", "INSERT"):
         c.execute(f"""CREATE TRIGGER audit_log_no_{op.lower()} INSTEAD OF {op} ON audit_log
             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")
+    at = time_sql("coalesce(a.at, m.at)", "coalesce(a.tz, m.tz)")
     c.execute(f"""CREATE VIEW value_details(unit, period, element, value, comment, updated_by, updated_at, source) AS
-        SELECT d.unit, d.period, d.element, d.value, d.comment, o.name, {time_sql('d.at', 'd.tz')}, s.text
-        FROM data_values d LEFT JOIN officers o ON o.id = d.officer LEFT JOIN sources s ON s.id = d.source""")
+        SELECT d.unit, d.period, d.element, d.value, d.comment, o.name, {at}, s.text
+        FROM data_values d {VALUE_META_JOIN}""")
 
 
 def _migration_4(db: sqlite_utils.Database) -> None:
     """The compact layout (parapp.store.compact): officers, sources and the history's words as small tables
-    referenced by ids, times as integers, the hash as 32 bytes; every value, status and audit row's content as
-    it was (the chain's hashes, taken over that content, stay valid)."""
-    from parapp.store.compact import FIRST_TERMS, split_sql
+    referenced by ids, times as integers, the hash as 32 bytes, a value's officer, time and source those of the
+    audit row that wrote it; every value, status and audit row's content as it was (the chain's hashes, taken over
+    that content, stay valid)."""
+    from parapp.store.compact import FIRST_TERMS, split_sql, time_sql
 
     c = db.conn
 
@@ -208,18 +225,7 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     c.execute("INSERT OR IGNORE INTO sources(text) SELECT DISTINCT source FROM data_values WHERE source IS NOT NULL")
     c.execute("INSERT OR IGNORE INTO sources(text) SELECT DISTINCT source FROM audit_log WHERE source IS NOT NULL")
 
-    at, tz = split_sql("d.updated_at")
-    c.execute(_DATA_VALUES_4.replace("CREATE TABLE data_values", "CREATE TABLE data_values_4"))
-    c.execute(f"""INSERT INTO data_values_4 SELECT d.unit, d.period, d.element, d.value, d.comment, o.id, {at}, {tz},
-        s.id FROM data_values d LEFT JOIN officers o ON o.name = d.updated_by LEFT JOIN sources s ON s.text = d.source
-        ORDER BY d.unit, d.period, d.element""")
-    c.execute("DROP TABLE data_values")
-    c.execute("ALTER TABLE data_values_4 RENAME TO data_values")
-    c.execute("""CREATE TRIGGER data_values_period AFTER INSERT ON data_values
-        BEGIN INSERT OR IGNORE INTO periods_used VALUES (NEW.period); END""")
-    c.execute("""CREATE TRIGGER data_values_element AFTER INSERT ON data_values
-        BEGIN INSERT OR IGNORE INTO elements_used VALUES (NEW.period, NEW.element); END""")
-
+    # The history.
     at, tz = split_sql("l.at")
 
     def term(column: str) -> str:
@@ -237,6 +243,42 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     for op in ("UPDATE", "DELETE"):
         c.execute(f"""CREATE TRIGGER audit_rows_no_{op.lower()} BEFORE {op} ON audit_rows
             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")
+
+    # The values: each refers to the last audit row of its key when that row has its officer, time and source.
+    c.execute("""CREATE TEMP TABLE last_value (unit INTEGER, period INTEGER, element INTEGER, id INTEGER,
+        PRIMARY KEY (unit, period, element)) WITHOUT ROWID""")
+    c.execute("""INSERT INTO last_value SELECT unit, period, element, max(id) FROM audit_rows
+        WHERE action = (SELECT id FROM terms WHERE text = 'value') AND unit IS NOT NULL AND period IS NOT NULL
+        AND element IS NOT NULL GROUP BY unit, period, element""")
+    c.execute(_DATA_VALUES_4.replace("CREATE TABLE data_values", "CREATE TABLE data_values_4"))
+    c.execute(f"""INSERT INTO data_values_4 SELECT d.unit, d.period, d.element, d.value, d.comment,
+        CASE WHEN a.id IS NOT NULL AND o.name IS d.updated_by AND s.text IS d.source
+            AND {time_sql('a.at', 'a.tz')} IS d.updated_at THEN a.id END
+        FROM data_values d LEFT JOIN terms tu ON tu.text = d.unit LEFT JOIN terms tp ON tp.text = d.period
+        LEFT JOIN terms te ON te.text = d.element
+        LEFT JOIN last_value l ON l.unit = tu.id AND l.period = tp.id AND l.element = te.id
+        LEFT JOIN audit_rows a ON a.id = l.id LEFT JOIN officers o ON o.id = a.who
+        LEFT JOIN sources s ON s.id = a.source ORDER BY d.unit, d.period, d.element""")
+    c.execute(_VALUE_META_4)
+    at, tz = split_sql("d.updated_at")
+    c.execute(f"""INSERT INTO value_meta SELECT d.unit, d.period, d.element, o.id, {at}, {tz}, s.id
+        FROM data_values d JOIN data_values_4 n ON n.unit = d.unit AND n.period = d.period AND n.element = d.element
+        LEFT JOIN officers o ON o.name = d.updated_by LEFT JOIN sources s ON s.text = d.source
+        WHERE n.entry IS NULL ORDER BY d.unit, d.period, d.element""")
+    c.execute("DROP TABLE last_value")
+    c.execute("DROP TABLE data_values")
+    c.execute("ALTER TABLE data_values_4 RENAME TO data_values")
+    c.execute("""CREATE TRIGGER data_values_period AFTER INSERT ON data_values
+        BEGIN INSERT OR IGNORE INTO periods_used VALUES (NEW.period); END""")
+    c.execute("""CREATE TRIGGER data_values_element AFTER INSERT ON data_values
+        BEGIN INSERT OR IGNORE INTO elements_used VALUES (NEW.period, NEW.element); END""")
+
+    # The statuses, in their key's order.
+    c.execute(_STATUSES_4.replace("CREATE TABLE statuses", "CREATE TABLE statuses_4"))
+    c.execute("INSERT INTO statuses_4 SELECT unit, period, status, changed_by, changed_at, reason FROM statuses "
+              "ORDER BY unit, period")
+    c.execute("DROP TABLE statuses")
+    c.execute("ALTER TABLE statuses_4 RENAME TO statuses")
     _views_4(c)
 
 
