@@ -487,7 +487,10 @@ class Store:
                 make_backup(store, "before-migration")
             store._migrate(version)
             if 0 < version < 4:  # the compact layout left the old tables' pages free: give them back to the disk
-                conn.execute("VACUUM")
+                try:
+                    conn.execute("VACUUM")
+                except sqlite3.Error:
+                    pass  # (a full disk, say) the database is whole and upgraded; it only stays larger
         except sqlite3.Error as e:
             conn.close()
             raise environment_error(e, path) from None
