@@ -36,11 +36,12 @@ from parapp.domain.catalogue import Catalogue, Element, shipped_catalogue  # noq
 from parapp.domain.periods import Period  # noqa: E402
 from parapp.engine.aggregate import rollup  # noqa: E402
 from parapp.engine.office import Office  # noqa: E402
-from parapp.store import audit  # noqa: E402
+from parapp.store import audit, compact  # noqa: E402
 from parapp.store import units as unit_store  # noqa: E402
+from parapp.store import values as value_store  # noqa: E402
 from parapp.store.db import Store  # noqa: E402
 
-GENERATOR_VERSION = 2  # bump when the generated data changes, so that cached files are rebuilt
+GENERATOR_VERSION = 4  # bump when the generated data changes, so that cached files are rebuilt
 SEED = 20261123
 FIRST_QUARTER = Period.quarter(2021, 1)
 COUNTRY = "VN"
@@ -190,25 +191,21 @@ def build(path: Path, quarters: int, catalogue: Catalogue) -> None:
     c.execute("PRAGMA synchronous = OFF")
     c.execute("PRAGMA cache_size = -1000000")
     with store.transaction():
-        c.executemany("INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, "
-                      "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values())
+        batch: list[tuple] = []
+        for row in values():  # in the product's layout (officer and source ids, times as integers)
+            batch.append(row)
+            if len(batch) == 200_000:
+                value_store.put_values(c, batch)
+                batch = []
+        value_store.put_values(c, batch)
         c.executemany("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) "
                       "VALUES (?, ?, ?, ?, ?, ?)", statuses())
         # One audit row per value and per status change, in the order they would have been written.
-        c.execute("INSERT INTO audit_log(at, who, action, unit, period, element, old_value, new_value) "
-                  "SELECT updated_at, updated_by, 'value', unit, period, element, NULL, value FROM data_values "
-                  "ORDER BY updated_at, unit, element")
-        for i, (old, new, reached) in enumerate((
-                (None, "draft", "1 = 1"),
-                ("draft", "submitted", "status IN ('submitted', 'approved')"),
-                ("submitted", "approved", "status = 'approved'"))):
-            c.execute("INSERT INTO audit_log(at, who, action, unit, period, old_status, new_status) "
-                      f"SELECT replace(changed_at, 'T16', 'T1{6 + i}'), changed_by, 'status', unit, period, ?, ? "
-                      f"FROM statuses WHERE {reached} ORDER BY changed_at, unit", (old, new))
+        _audit_from_tables(c)
         # The history is a hash chain, as ParApp writes it (the append-only guard lifted for the bulk load).
-        c.execute("DROP TRIGGER audit_log_no_update")
+        c.execute("DROP TRIGGER audit_rows_no_update")
         audit.rechain(c)
-        c.execute("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        c.execute("CREATE TRIGGER audit_rows_no_update BEFORE UPDATE ON audit_rows "
                   "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
     c.execute("ANALYZE")
     c.execute("PRAGMA journal_mode = WAL")
@@ -217,6 +214,41 @@ def build(path: Path, quarters: int, catalogue: Catalogue) -> None:
         Path(str(part) + suffix).unlink(missing_ok=True)
     part.rename(path)
     print(f"built {path} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
+
+def _audit_from_tables(c: sqlite3.Connection) -> None:
+    """The audit rows of a bulk load, in the product's layout, from the values and statuses loaded: one 'value'
+    row per value, then the status rows each unit-period went through (not yet chained)."""
+    for column in ("element", "period", "unit"):
+        c.execute(f"INSERT OR IGNORE INTO terms(text) SELECT DISTINCT {column} FROM data_values")
+    c.execute("INSERT OR IGNORE INTO terms(text) SELECT DISTINCT period FROM statuses")
+    c.execute("INSERT OR IGNORE INTO officers(name) SELECT DISTINCT changed_by FROM statuses "
+              "WHERE changed_by IS NOT NULL")
+    value = compact.ids(c, "terms", ["value", "status", "draft", "submitted", "approved"])
+    c.execute("INSERT INTO audit_rows(at, tz, who, action, unit, period, element, old_value, new_value) "
+              "SELECT m.at, m.tz, m.officer, ?, tu.id, tp.id, te.id, NULL, d.value FROM data_values d "
+              "JOIN value_meta m ON m.unit = d.unit AND m.period = d.period AND m.element = d.element "
+              "JOIN terms tu ON tu.text = d.unit JOIN terms tp ON tp.text = d.period "
+              "JOIN terms te ON te.text = d.element ORDER BY m.at, d.unit, d.element", (value["value"],))
+    # Each value then refers to the audit row that wrote it (its officer, time and source kept there once).
+    c.execute("CREATE TEMP TABLE written (unit TEXT, period TEXT, element TEXT, id INTEGER, "
+              "PRIMARY KEY (unit, period, element)) WITHOUT ROWID")
+    c.execute("INSERT INTO written SELECT tu.text, tp.text, te.text, a.id FROM audit_rows a "
+              "JOIN terms tu ON tu.id = a.unit JOIN terms tp ON tp.id = a.period JOIN terms te ON te.id = a.element")
+    c.execute("UPDATE data_values SET entry = (SELECT w.id FROM written w WHERE w.unit = data_values.unit AND "
+              "w.period = data_values.period AND w.element = data_values.element)")
+    c.execute("DROP TABLE written")
+    c.execute("DELETE FROM value_meta")
+    for i, (old, new, reached) in enumerate((
+            (None, "draft", "1 = 1"),
+            ("draft", "submitted", "status IN ('submitted', 'approved')"),
+            ("submitted", "approved", "status = 'approved'"))):
+        at, tz = compact.split_sql(f"replace(s.changed_at, 'T16', 'T1{6 + i}')")
+        c.execute("INSERT INTO audit_rows(at, tz, who, action, unit, period, old_status, new_status) "
+                  f"SELECT {at}, {tz}, o.id, ?, tu.id, tp.id, ?, ? FROM statuses s "
+                  "LEFT JOIN officers o ON o.name = s.changed_by JOIN terms tu ON tu.text = s.unit "
+                  f"JOIN terms tp ON tp.text = s.period WHERE {reached} ORDER BY s.changed_at, s.unit",
+                  (value["status"], value.get(old), value[new]))
 
 
 def _params(quarters: int) -> dict:
@@ -335,7 +367,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=101, help="runs of each small operation (default 101)")
     ap.add_argument("--national-runs", type=int, default=21,
                     help="runs of the national quarter roll-up (default 21; a third as many for the year)")
+    ap.add_argument("--full-history", action="store_true",
+                    help="the size of the country's history across both trees, 2021Q1 to the last closed quarter")
+    ap.add_argument("--enter-province", default="42",
+                    help="with --full-history: the province whose database is written by Office.enter (default 42)")
     args = ap.parse_args(argv)
+    if args.full_history:
+        return full_history(args)
     if args.quarters < 1:
         ap.error("--quarters must be at least 1")
 
@@ -370,23 +408,29 @@ def main(argv: list[str] | None = None) -> int:
     def product_enter() -> None:
         office.enter(commune, write_period, {element: float(next(counter) % 2)})
 
+    # the ids the bare statements use, looked up once (the product looks them up on every write)
+    conn.execute("BEGIN IMMEDIATE")
+    ids = {**compact.ids(conn, "terms", ["value", commune, write_period, element]),
+           **compact.ids(conn, "officers", [OFFICER])}
+    conn.execute("COMMIT")
+
     def bare_enter() -> None:
-        value, stamp = float(next(counter) % 2 + 2), "2026-11-23T10:00:00+07:00"
+        value, stamp, epoch = float(next(counter) % 2 + 2), "2026-11-23T10:00:00+07:00", 1795402800
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
-                     "VALUES (?, ?, ?, ?, NULL, ?, ?, NULL) ON CONFLICT(unit, period, element) DO UPDATE SET "
-                     "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
-                     "updated_at = excluded.updated_at, source = excluded.source",
-                     (commune, write_period, element, value, OFFICER, stamp))
         # the same chained row: the head read, one sha256 over the previous hash and the row
-        top_id, top_hash = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        top_id, top_hash = conn.execute("SELECT id, hash FROM audit_rows ORDER BY id DESC LIMIT 1").fetchone()
+        conn.execute("INSERT INTO data_values(unit, period, element, value, comment, entry) "
+                     "VALUES (?, ?, ?, ?, NULL, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
+                     "value = excluded.value, comment = excluded.comment, entry = excluded.entry",
+                     (commune, write_period, element, value, top_id + 1))
         row = [top_id + 1, stamp, OFFICER, "value", commune, write_period, element, None, value, None, None, None,
                None, None, None]
-        digest = hashlib.sha256(f"{top_hash}\n{json.dumps(row, ensure_ascii=False, separators=(',', ':'))}"
-                                .encode()).hexdigest()
-        conn.execute("INSERT INTO audit_log(id, at, who, action, unit, period, element, old_value, new_value, hash) "
-                     "VALUES (?, ?, ?, 'value', ?, ?, ?, NULL, ?, ?)", (top_id + 1, stamp, OFFICER, commune,
-                                                                       write_period, element, value, digest))
+        digest = hashlib.sha256(f"{top_hash.hex()}\n{json.dumps(row, ensure_ascii=False, separators=(',', ':'))}"
+                                .encode()).digest()
+        conn.execute("INSERT INTO audit_rows(id, at, tz, who, action, unit, period, element, old_value, new_value, "
+                     "hash) VALUES (?, ?, 420, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                     (top_id + 1, epoch, ids[OFFICER], ids["value"], ids[commune], ids[write_period], ids[element],
+                      value, digest))
         conn.execute("COMMIT")
 
     try:
@@ -441,6 +485,298 @@ def _sample_units(conn: sqlite3.Connection) -> tuple[str, str]:
         "GROUP BY d.code ORDER BY count(*) DESC, d.code LIMIT 1", (COMMUNE_PROVINCE,)).fetchone()[0]
     commune = conn.execute("SELECT min(code) FROM units WHERE parent = ?", (district,)).fetchone()[0]
     return commune, district
+
+
+
+# ------------------------------------------------------------------------------------------ full history (size)
+
+SAMPLE_PROVINCE = "42"  # Hà Tĩnh, in both trees: its units are written through ParApp's own write path
+FIRST_NEW_QUARTER = Period.quarter(2025, 3)
+
+
+def _unit_label(name: str, official: str, period: Period) -> str:
+    """The name of the return file an office imports: what an imported value's source is (rf.path.name)."""
+    import re
+
+    from parapp.i18n import fold
+
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name).lower()).strip("-") or "don-vi"
+    return f"{period}_{official}_{slug}.xlsx"
+
+
+def _full_units() -> tuple[list, list[tuple[str, object, str]]]:
+    """(three-tier units, [(code in the database, two-tier unit, official code)]): a two-tier unit whose code a
+    three-tier unit has is keyed as the reorganisation keys it ("<code>-2025")."""
+    from parapp.engine.reorganise import _key
+
+    old = unitlists.official_units(3)
+    taken = {u.code for u in old} | {COUNTRY}
+    new = []
+    for u in unitlists.official_units(2):
+        k = _key(taken, u.code)
+        taken.add(k)
+        new.append((k, u, u.code))
+    return old, new
+
+
+def build_full_history(path: Path, catalogue: Catalogue, last: Period) -> dict:
+    """Both trees under VN, as the demo has them: the three-tier units 2021Q1-2025Q2 (years 2021-2024), the
+    two-tier units 2025Q3-last (the years whose window has closed). Hà Tĩnh's units through
+    value_store.bulk_write (ParApp's write path: values, statuses, audit rows), every other unit by bulk SQL in
+    the same layout, each return with its officer's full name and its file as source, chained as ParApp chains."""
+    from datetime import datetime, timedelta, timezone
+
+    from parapp.domain.periods import periods_between
+    from parapp.engine.demo import _name
+    from parapp.engine.reorganise import AT, LAST_OLD_DAY
+    from parapp.store.values import RETURN_DATE_NOTE
+
+    t0 = time.perf_counter()
+    part = path.with_name(path.name + ".part")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(part) + suffix).unlink(missing_ok=True)
+    store = Store.create(part)
+    c = store.conn
+    unit_store.create_levels(store, 3)
+    old, new = _full_units()
+    with store.transaction():
+        c.execute("UPDATE levels SET depth = depth + 1")
+        c.execute("INSERT INTO levels(code, depth, name_vi, name_en) VALUES ('country', 0, 'Quốc gia', 'Country')")
+        c.execute("INSERT INTO units(code, name, kind, level, parent, official, active, created_at) "
+                  "VALUES (?, 'Việt Nam', '', 'country', NULL, 1, 1, ?)", (COUNTRY, "2021-01-01T00:00:00+07:00"))
+    unit_store.load_units(store, old)
+    key_of = {u.code: k for k, u, _o in new}
+    with store.transaction():
+        c.execute("UPDATE units SET parent = ? WHERE level = 'province'", (COUNTRY,))
+        c.execute("INSERT INTO unit_tree(ancestor, unit, depth) "
+                  "SELECT ?, unit, MAX(depth) + 1 FROM unit_tree GROUP BY unit", (COUNTRY,))
+        c.execute("INSERT INTO unit_tree(ancestor, unit, depth) VALUES (?, ?, 0)", (COUNTRY, COUNTRY))
+        c.execute("INSERT INTO unit_spans(code, official_code, valid_to) SELECT code, code, ? FROM units "
+                  "WHERE code <> ?", (LAST_OLD_DAY, COUNTRY))
+        c.execute("UPDATE units SET active = 0, retired_at = ? WHERE code <> ?", (LAST_OLD_DAY, COUNTRY))
+        for k, u, official in new:
+            parent = COUNTRY if u.level == "province" else key_of[u.parent]
+            c.execute("INSERT INTO units(code, name, kind, level, parent, official, active, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, 1, 1, ?)", (k, u.name, u.kind, u.level, parent, AT))
+            c.execute("INSERT INTO unit_tree(ancestor, unit, depth) SELECT ancestor, ?, depth + 1 FROM unit_tree "
+                      "WHERE unit = ?", (k, parent))
+            c.execute("INSERT INTO unit_tree(ancestor, unit, depth) VALUES (?, ?, 0)", (k, k))
+            c.execute("INSERT INTO unit_spans(code, official_code, valid_from) VALUES (?, ?, ?)", (k, official, AT))
+        for key, value in {"office": COUNTRY, "tiers": "2", "officer": OFFICER,
+                           "created_at": "2021-01-01T00:00:00+07:00", "created_by_version": __version__,
+                           "catalogue_version": catalogue.version, "bench": json.dumps(
+                               {"generator": GENERATOR_VERSION, "seed": SEED, "full_history": str(last)})}.items():
+            c.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                      (key, value))
+
+    line = periods_between(FIRST_QUARTER, last)
+    old_q = [q for q in line if q < FIRST_NEW_QUARTER]
+    new_q = [q for q in line if q >= FIRST_NEW_QUARTER]
+    old_years = [Period.for_year(y) for y in range(FIRST_QUARTER.year, 2025)]
+    new_years = [Period.for_year(y) for y in range(2025, last.year + 1)
+                 if Period.for_year(y).data_window()[1] <= last.data_window()[1]]
+    # (code, level, official code, name, parent code, province) of every unit with figures, and its periods
+    units: list[tuple[str, str, str, str, str | None, str, list[Period]]] = []
+    province_of = {u.code: (u.code if u.level == "province" else None) for u in old}
+    for u in old:  # parents come first in the official lists
+        province_of[u.code] = u.code if u.level == "province" else province_of[u.parent]
+        units.append((u.code, u.level, u.code, u.name, u.parent or COUNTRY, province_of[u.code],
+                      old_q + old_years))
+    for k, u, official in new:
+        prov = official if u.level == "province" else u.parent
+        units.append((k, u.level, official, u.name, key_of[u.parent] if u.parent else COUNTRY, prov,
+                      new_q + new_years))
+    rng = random.Random(SEED)
+    figures = _Figures(catalogue, rng)
+    officer = {code: f"{_name(rng)} ({name})" for code, _l, _o, name, _p, _pr, _ps in units}
+    officer[COUNTRY] = OFFICER
+    elements = {(level, kind): sorted((e for e in catalogue.elements.values()
+                                       if level in e.levels and e.period_type == kind), key=lambda e: e.code)
+                for level in unitlists.LEVELS for kind in ("quarter", "year")}
+    zone = timezone(timedelta(hours=7))
+    lasts = {last, last.previous(), Period.for_year(last.year)}
+
+    def returns(p: Period, sample: bool):
+        """(code, period, rows, officer, source, submitted at, approved?) of every unit's return for p."""
+        for code, level, official, name, parent, prov, periods in units:
+            if p not in periods or (prov == SAMPLE_PROVINCE) != sample:
+                continue
+            state = states.setdefault(code, {})
+            vals = figures.values(elements[level, "year" if p.kind == "Y" else "quarter"], level, state)
+            due = p.due_date()
+            at = datetime(due.year, due.month, due.day, 8, 0, tzinfo=zone) + timedelta(
+                days=rng.randint(-6, 3), minutes=rng.randint(0, 600))
+            yield (code, str(p), sorted(vals.items()), officer[code], _unit_label(name, official, p), at,
+                   officer[parent], p not in lasts)
+
+    states: dict[str, dict] = {}
+    n_sample = 0
+    # 1. The sample province, through ParApp's own write path (as an import of each return, then the approval).
+    for p in sorted(line + old_years + new_years):
+        for code, period, vals, who, source, at, approver, approved in returns(p, True):
+            rows = [(code, period, e, v, None) for e, v in vals]
+            n_sample += value_store.bulk_write(store, rows, who, source, [
+                (code, period, "submitted", f"{RETURN_DATE_NOTE}{at.date().isoformat()}")])
+            if approved:
+                value_store.bulk_write(store, (), approver, None, [(code, period, "approved", None)])
+    print(f"  sample ({SAMPLE_PROVINCE}) through ParApp's write path: {n_sample:,} values, "
+          f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
+    # 2. Every other unit by bulk SQL in the same layout, period after period (as the returns come in), chained.
+    c.execute("PRAGMA journal_mode = DELETE")
+    c.execute("PRAGMA synchronous = OFF")
+    c.execute("PRAGMA cache_size = -1000000")
+    cur = c.cursor()
+    cur.row_factory = None
+    n_bulk = 0
+    with store.transaction():
+        top = audit.head(c)
+        last_id, prev = top if top else (0, audit.GENESIS)
+        for p in sorted(line + old_years + new_years):
+            period = str(p)
+            batch = list(returns(p, False))
+            who_ids = compact.ids(c, "officers", {b[3] for b in batch} | {b[6] for b in batch})
+            src_ids = compact.ids(c, "sources", {b[4] for b in batch})
+            term = compact.ids(c, "terms", {"value", "status", "submitted", "approved", period}
+                               | {b[0] for b in batch} | {e for b in batch for e, _v in b[2]})
+            values, chain, statuses = [], [], []
+            approvals = []
+            for code, _p, vals, who, source, at, approver, approved in batch:
+                stamp = at.isoformat(timespec="seconds")
+                epoch = int(at.timestamp())
+                for e, v in vals:
+                    values.append((code, period, e, v, None, len(chain)))  # its audit row's place in the chain
+                    logical = (stamp, who, "value", code, period, e, None, v, None, None, None, None, None, source)
+                    chain.append((logical, (epoch, 420, who_ids[who], term["value"], term[code], term[period],
+                                            term[e], None, v, None, None, None, None, None, src_ids[source])))
+                reason = f"{RETURN_DATE_NOTE}{at.date().isoformat()}"
+                logical = (stamp, who, "status", code, period, None, None, None, None, None, None, "submitted",
+                           reason, source)
+                chain.append((logical, (epoch, 420, who_ids[who], term["status"], term[code], term[period], None,
+                                        None, None, None, None, None, term["submitted"], reason, src_ids[source])))
+                status = ("submitted", who, stamp, reason)
+                if approved:
+                    later = at + timedelta(days=rng.randint(1, 10), minutes=rng.randint(0, 300))
+                    approvals.append((later, code, who, approver))
+                    status = ("approved", approver, later.isoformat(timespec="seconds"), None)
+                statuses.append((code, period, *status))
+            for later, code, _who, approver in sorted(approvals):
+                stamp = later.isoformat(timespec="seconds")
+                logical = (stamp, approver, "status", code, period, None, None, None, None, None, "submitted",
+                           "approved", None, None)
+                chain.append((logical, (int(later.timestamp()), 420, who_ids[approver], term["status"], term[code],
+                                        term[period], None, None, None, None, None, term["submitted"],
+                                        term["approved"], None, None)))
+            c.executemany("INSERT INTO data_values(unit, period, element, value, comment, entry) "
+                          "VALUES (?, ?, ?, ?, ?, ?)", [(*v[:5], last_id + 1 + v[5]) for v in values])
+            c.executemany("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) "
+                          "VALUES (?, ?, ?, ?, ?, ?)", statuses)
+            params = []
+            for logical, packed in chain:
+                last_id += 1
+                prev = audit.digest(prev, (last_id, *logical))
+                params.append((last_id, *packed, bytes.fromhex(prev)))
+            c.executemany(f"INSERT INTO audit_rows({', '.join(audit.RAW_COLUMNS)}) "
+                          f"VALUES ({', '.join('?' * len(audit.RAW_COLUMNS))})", params)
+            n_bulk += len(values)
+            print(f"  {period}: {n_bulk:,} values by bulk SQL, {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    c.execute("ANALYZE")
+    c.execute("PRAGMA journal_mode = WAL")
+    store.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(part) + suffix).unlink(missing_ok=True)
+    part.rename(path)
+    print(f"built {path} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return {"sample": n_sample, "bulk": n_bulk}
+
+
+def _sizes(path: Path) -> tuple[int, dict[str, int]]:
+    """(file bytes, bytes per table and index) of a closed database (dbstat when SQLite has it)."""
+    size = path.stat().st_size
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        per = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall())
+    except sqlite3.Error:
+        per = {}
+    finally:
+        conn.close()
+    return size, per
+
+
+def _entered_province(out: Path, catalogue: Catalogue, last: Period, province: str) -> tuple[Path, int, int]:
+    """A province's office database written entirely by Office.enter (every unit, every quarter and year of the
+    three-tier tree, 2021Q1-2025Q2), its officer's full name: (path, values, audit rows)."""
+    from parapp.domain.periods import periods_between
+
+    path = out / f"entered-{province}-g{GENERATOR_VERSION}.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    office = Office.create(path, province, tiers=3, officer="Nguyễn Thị Thanh Hương", target_set=None)
+    t0 = time.perf_counter()
+    office.store.conn.execute("PRAGMA synchronous = OFF")  # the bench's disk time, not the layout's
+    rng = random.Random(SEED)
+    figures = _Figures(catalogue, rng)
+    quarters = [q for q in periods_between(FIRST_QUARTER, last) if q < FIRST_NEW_QUARTER]
+    years = [Period.for_year(y) for y in range(FIRST_QUARTER.year, 2025)]
+    units = [(r[0], r[1]) for r in office.store.conn.execute("SELECT code, level FROM units ORDER BY code")]
+    elements = {(level, kind): sorted((e for e in catalogue.elements.values()
+                                       if level in e.levels and e.period_type == kind), key=lambda e: e.code)
+                for level in unitlists.LEVELS for kind in ("quarter", "year")}
+    states: dict[str, dict] = {}
+    n = 0
+    for p in sorted(quarters + years):
+        for code, level in units:
+            vals = figures.values(elements[level, "year" if p.kind == "Y" else "quarter"], level,
+                                  states.setdefault(code, {}))
+            n += office.enter(code, p, vals)
+    rows = office.store.conn.execute("SELECT count(*) FROM audit_rows").fetchone()[0]
+    office.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    office.close()
+    print(f"  {province} by Office.enter: {n:,} values in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return path, n, rows
+
+
+def full_history(args: argparse.Namespace) -> int:
+    """--full-history: the size of the country's history across both trees, and of an office's database
+    written by Office.enter. The goal: the national one under 2 GB (2·10⁹ bytes)."""
+    from parapp.domain.periods import reporting_period
+
+    catalogue = shipped_catalogue()
+    last = reporting_period()
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"full-history-{last}-g{GENERATOR_VERSION}.sqlite"
+    if args.rebuild or not path.exists():
+        Path(path).unlink(missing_ok=True)
+        build_full_history(path, catalogue, last)
+    size, per = _sizes(path)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    n_values = conn.execute("SELECT count(*) FROM data_values").fetchone()[0]
+    n_audit = conn.execute("SELECT max(id) FROM audit_rows").fetchone()[0]
+    n_units = conn.execute("SELECT count(*) FROM units").fetchone()[0]
+    n_officers, n_sources = (conn.execute("SELECT count(*) FROM officers").fetchone()[0],
+                             conn.execute("SELECT count(*) FROM sources").fetchone()[0])
+    conn.close()
+    print(f"{path.name}: {n_units:,} units (both trees), 2021Q1-{last}, {n_values:,} values, {n_audit:,} audit rows, "
+          f"{n_officers:,} officers, {n_sources:,} sources")
+    print(f"SQLite {sqlite3.sqlite_version}, page size 4096")
+    print()
+    print("| table or index | MiB | bytes per value |")
+    print("|---|---:|---:|")
+    for name, b in per.items():
+        if b >= 1 << 20:
+            print(f"| {name} | {b / 2**20:,.1f} | {b / n_values:.1f} |")
+    goal = 2_000_000_000
+    at_12m = size / n_values * 12_000_000
+    print(f"| **whole file** | **{size / 2**20:,.0f}** | **{size / n_values:.1f}** |")
+    print()
+    print(f"national history: {size:,} bytes = {size / 2**30:.2f} GiB for {n_values:,} values, "
+          f"{size / n_values:.1f} bytes a value; at 12 M values {at_12m / 1e9:.2f} GB; goal < 2 GB: "
+          f"{'yes' if size < goal and at_12m < goal else 'NO'}")
+    entered, n, rows = _entered_province(args.out, catalogue, last, args.enter_province)
+    esize = entered.stat().st_size
+    print(f"office database by Office.enter ({args.enter_province}, three tiers, 2021Q1-2025Q2): {esize:,} bytes for "
+          f"{n:,} values and {rows:,} audit rows, {esize / n:.1f} bytes a value")
+    return 0 if size < goal and at_12m < goal else 1
 
 
 if __name__ == "__main__":

@@ -166,7 +166,7 @@ def test_json_counts_comments_completions(demo, tmp_path):
     # a value with its comment, as it stands in the database
     row = next(v for v in doc["dataValues"] if "comment" in v)
     value, comment, by = demo.store.conn.execute(
-        "SELECT value, comment, updated_by FROM data_values WHERE unit = ? AND period = ? AND element = ?",
+        "SELECT value, comment, updated_by FROM value_details WHERE unit = ? AND period = ? AND element = ?",
         (row["orgUnit"], row["period"], row["dataElement"])).fetchone()
     assert float(row["value"]) == value and row["comment"] == comment and row["storedBy"] == by
     assert all(re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?", v["value"]) for v in doc["dataValues"])

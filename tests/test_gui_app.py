@@ -114,7 +114,7 @@ def test_a_damaged_database_found_after_the_window_opened_offers_its_backup(qtbo
         made = bk.make_backup(office.store)
         office.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         root, page = office.store.conn.execute(
-            "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master WHERE name = 'audit_log'"
+            "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master WHERE name = 'audit_rows'"
         ).fetchone()
     with open(db, "r+b") as f:  # the history's first page: the window does not read it to open
         f.seek((root - 1) * page)

@@ -8,11 +8,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from old_schema import to_schema_3
 
 from parapp.engine.office import Office
 from parapp.store import audit
 from parapp.store import backup as bk
 from parapp.store import units as unit_store
+from parapp.store.db import SCHEMA_VERSION
 
 
 @pytest.fixture
@@ -64,8 +66,8 @@ def test_a_row_edited_with_the_sqlite_shell_is_found_at_its_row(district, cli):
     district.close()
     rows = _rows(path)
     target = next(r for r in rows if r[2] == "resolved_on_time" and r[3] == 118.0)
-    _shell(path, "DROP TRIGGER audit_log_no_update",
-           f"UPDATE audit_log SET new_value = 140 WHERE id = {target[0]}")
+    _shell(path, "DROP TRIGGER audit_rows_no_update",
+           f"UPDATE audit_rows SET new_value = 140 WHERE id = {target[0]}")
     code, out, _err = cli("audit", "verify", "--db", str(path))
     assert code == 2
     assert f"từ dòng {target[0]}" in out
@@ -76,7 +78,7 @@ def test_a_row_edited_with_the_sqlite_shell_is_found_at_its_row(district, cli):
 def test_a_removed_row_breaks_the_chain_there(district):
     path = district.store.path
     district.close()
-    _shell(path, "DROP TRIGGER audit_log_no_delete", "DELETE FROM audit_log WHERE id = 2")
+    _shell(path, "DROP TRIGGER audit_rows_no_delete", "DELETE FROM audit_rows WHERE id = 2")
     with Office.open(path) as office:
         v = audit.verify(office.store)
         assert not v.ok and v.broken_at == 2
@@ -91,8 +93,8 @@ def test_a_chain_rewritten_whole_is_caught_by_the_backups(district, cli):
     target = next(r for r in rows if r[2] == "received_new" and r[3] == 120.0)
     # A careful forger: edits the row, then recomputes every hash after it.
     conn = sqlite3.connect(path)
-    conn.execute("DROP TRIGGER audit_log_no_update")
-    conn.execute(f"UPDATE audit_log SET new_value = 150 WHERE id = {target[0]}")
+    conn.execute("DROP TRIGGER audit_rows_no_update")
+    conn.execute(f"UPDATE audit_rows SET new_value = 150 WHERE id = {target[0]}")
     conn.execute("UPDATE data_values SET value = 150 WHERE unit = '18073' AND period = '2025Q1' "
                  "AND element = 'received_new'")
     audit.rechain(conn)
@@ -113,7 +115,7 @@ def test_the_newest_rows_removed_are_caught_by_the_backups(district):
     top = audit.head(store.conn)[0]
     path = store.path
     district.close()
-    _shell(path, "DROP TRIGGER audit_log_no_delete", f"DELETE FROM audit_log WHERE id >= {top - 1}")
+    _shell(path, "DROP TRIGGER audit_rows_no_delete", f"DELETE FROM audit_rows WHERE id >= {top - 1}")
     with Office.open(path) as office:
         v = audit.verify(office.store)
         assert not v.ok and v.broken_at == top - 1
@@ -155,14 +157,15 @@ def test_an_older_database_gets_its_chain_when_upgraded(tmp_path):
     Office.create(path, "42", office="436", officer="A").close()
     with Office.open(path) as office:
         office.enter("18073", "2025Q1", {"received_new": "5"})
-    # Make it look like a database of the previous schema: no hashes, no keys table, version 2.
+    # Make it look like a database of schema 2: no hashes, no keys table, version 2.
+    to_schema_3(path)
     _shell(path, "DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET hash = NULL",
            "ALTER TABLE audit_log DROP COLUMN hash", "DROP TABLE unit_keys",
            "DELETE FROM meta WHERE key IN ('signing_key', 'public_key')",
            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'x'); END",
            "PRAGMA user_version = 2")
     with Office.open(path) as office:
-        assert office.store.schema_version == 3
+        assert office.store.schema_version == SCHEMA_VERSION
         assert audit.verify(office.store).ok
         assert office.store.meta("public_key")
         with pytest.raises(sqlite3.DatabaseError):

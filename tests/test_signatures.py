@@ -206,8 +206,8 @@ def test_the_chain_head_in_a_return_checks_the_senders_history(offices, tmp_path
     assert code == 0 and "khớp" in stdout
     # The whole chain rewritten after an edit: the return sent upward still names the old head.
     conn = sqlite3.connect(db)
-    conn.execute("DROP TRIGGER audit_log_no_update")
-    conn.execute("UPDATE audit_log SET new_value = 1 WHERE element = 'received_new'")
+    conn.execute("DROP TRIGGER audit_rows_no_update")
+    conn.execute("UPDATE audit_rows SET new_value = 1 WHERE element = (SELECT id FROM terms WHERE text = 'received_new')")
     conn.execute("UPDATE data_values SET value = 1 WHERE element = 'received_new'")
     audit.rechain(conn)
     conn.commit()

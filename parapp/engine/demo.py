@@ -567,7 +567,7 @@ def _resubmission(store, catalogue: Catalogue, plan: _Plan) -> None:
     code, period = plan.resubmitted, "2025Q2"
     row = store.conn.execute("SELECT value FROM data_values WHERE unit = ? AND period = ? AND element = ?",
                              (code, period, "payments_online")).fetchone()
-    officer = store.conn.execute("SELECT updated_by FROM data_values WHERE unit = ? AND period = ? LIMIT 1",
+    officer = store.conn.execute("SELECT updated_by FROM value_details WHERE unit = ? AND period = ? LIMIT 1",
                                  (code, period)).fetchone()[0]
     value_store.bulk_write(store, (), OFFICER, SOURCE, [
         (code, period, "returned", "Số giao dịch thanh toán trực tuyến tăng bất thường so với quý trước; "

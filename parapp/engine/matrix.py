@@ -27,6 +27,7 @@ from parapp.engine.aggregate import Aggregate
 from parapp.engine.compliance import IndicatorResult, assess
 from parapp.engine.lineage import Provenance
 from parapp.i18n import ParAppError, Text, format_number
+from parapp.store import values as value_store
 from parapp.store.units import Unit
 from parapp.store.values import return_date
 
@@ -151,14 +152,9 @@ def _first_submissions(store, codes: Sequence[str], period: Period) -> dict[str,
     """The day of each unit's first submission for the period from the history (the date an imported return
     carries, when the import kept it), with whether it is such a carried date."""
     out: dict[str, tuple[date, bool]] = {}
-    cur = store.conn.cursor()
-    cur.row_factory = None
     for i in range(0, len(codes), _CHUNK):
         part = codes[i:i + _CHUNK]
-        rows = cur.execute(
-            "SELECT unit, at, reason FROM audit_log WHERE action = 'status' AND period = ? AND new_status IN "
-            f"('submitted', 'approved') AND unit IN ({', '.join('?' * len(part))})", (str(period), *part))
-        for unit, at, reason in rows:
+        for unit, at, reason in value_store.status_changes(store, str(period), part, ("submitted", "approved")):
             carried = return_date(reason)
             day = carried or _day(at)
             if day is None:

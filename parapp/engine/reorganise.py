@@ -28,6 +28,7 @@ from parapp.domain.unitlists import REORGANISATION_DATE, OfficialUnit, Successio
 from parapp.i18n import ParAppError, Text
 from parapp.store import audit as audit_store
 from parapp.store import units as unit_store
+from parapp.store import values as value_store
 from parapp.store.db import now
 
 AT = REORGANISATION_DATE.isoformat()
@@ -368,7 +369,7 @@ def _read_neighbour(path) -> _Neighbour:
                 meta = dict(other.execute("SELECT key, value FROM meta").fetchall())
                 units = other.execute("SELECT code, name, kind, level, parent, official FROM units").fetchall()
                 values = other.execute("SELECT unit, period, element, value, comment, updated_by, updated_at, source "
-                                       "FROM data_values").fetchall()
+                                       f"FROM {'value_details' if version >= 4 else 'data_values'}").fetchall()
                 statuses = other.execute("SELECT unit, period, status, changed_by, changed_at, reason FROM statuses"
                                          ).fetchall()
                 audit = other.execute("SELECT at, who, action, unit, period, element, old_value, new_value, "
@@ -496,8 +497,7 @@ def take_in(office, path, who: str | None = None, dry_run: bool = False) -> Take
                       "WHERE unit = ?", (code, parent))
             c.execute("INSERT INTO unit_tree(ancestor, unit, depth) VALUES (?, ?, 0)", (code, code))
             c.execute("INSERT INTO unit_spans(code, official_code, valid_to) VALUES (?, ?, ?)", (code, code, LAST_OLD_DAY))
-        c.executemany("INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+        value_store.put_values(c, values, replace=False)
         c.executemany("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) "
                       "VALUES (?, ?, ?, ?, ?, ?)", statuses)
         audit_store.append(c, [(*a[:13], f"{label}: {a[13]}" if a[13] else label) for a in audit])

@@ -9,6 +9,11 @@ backups, and checks that every stored value is the last value its chain gives, s
 ``data_values`` alone is caught too.
 
 Every write of the audit log goes through `append` (one SELECT of the head, then one executemany).
+
+Since schema 4 the rows are kept compact in ``audit_rows`` (parapp.store.compact: ids for the officer, the
+source and the history's words, the time as integers, the hash as 32 bytes) and read through the view
+``audit_log``, which gives every column as before. The hash is taken over that logical content, as it always
+was: a chain made before the compact layout stays valid after it.
 """
 
 from __future__ import annotations
@@ -21,13 +26,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from parapp.i18n import Text
+from parapp.store import compact
 
 COLUMNS = ("at", "who", "action", "unit", "period", "element", "old_value", "new_value", "old_comment",
            "new_comment", "old_status", "new_status", "reason", "source")
 _REAL = frozenset({COLUMNS.index("old_value"), COLUMNS.index("new_value")})
-_INSERT = (f"INSERT INTO audit_log(id, {', '.join(COLUMNS)}, hash) "
-           f"VALUES ({', '.join('?' * (len(COLUMNS) + 2))})")
-_SELECT = f"SELECT id, {', '.join(COLUMNS)}, hash FROM audit_log"
+# audit_rows: id, at, tz, then COLUMNS[1:] (the words as ids), then hash
+RAW_COLUMNS = ("id", "at", "tz", *COLUMNS[1:], "hash")
+_INSERT = f"INSERT INTO audit_rows({', '.join(RAW_COLUMNS)}) VALUES ({', '.join('?' * len(RAW_COLUMNS))})"
+_RAW_SELECT = f"SELECT {', '.join(RAW_COLUMNS)} FROM audit_rows"
+_TERMS = ("action", "unit", "period", "element", "old_status", "new_status")
+_TERM_AT = tuple(COLUMNS.index(k) for k in _TERMS)
+_WHO, _SOURCE = COLUMNS.index("who"), COLUMNS.index("source")
 GENESIS = "0" * 64
 QUICK_ROWS = 5000  # what the quick check at start walks of the chain: its newest rows
 # The quick check compares the values too up to this size: an office's database in well under a second; the
@@ -57,18 +67,68 @@ def digest(prev: str, fields: Sequence) -> str:
 
 
 def head(conn: sqlite3.Connection) -> tuple[int, str] | None:
-    """(id, hash) of the newest row, or None for an empty log."""
+    """(id, hash) of the newest row, or None for an empty log (of any schema: a backup may be older)."""
     row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     return (row[0], row[1] or "") if row else None
+
+
+def _hex(stored) -> str:
+    return stored.hex() if isinstance(stored, bytes) else (stored or "")
+
+
+def _raw_head(c: sqlite3.Connection) -> tuple[int, str] | None:
+    row = c.execute("SELECT id, hash FROM audit_rows ORDER BY id DESC LIMIT 1").fetchone()
+    return (row[0], _hex(row[1])) if row else None
+
+
+def _packed(c: sqlite3.Connection, rows: list[tuple]) -> list[list]:
+    """Logical rows (COLUMNS, normal form) as audit_rows holds them, without id and hash: (at, tz, *ids...)."""
+    who = compact.ids(c, "officers", (r[_WHO] for r in rows))
+    source = compact.ids(c, "sources", (r[_SOURCE] for r in rows))
+    terms = compact.ids(c, "terms", (r[i] for r in rows for i in _TERM_AT))
+    out = []
+    for r in rows:
+        p = list(r)
+        p[_WHO], p[_SOURCE] = who[r[_WHO]], source[r[_SOURCE]]
+        for i in _TERM_AT:
+            p[i] = terms[r[i]]
+        at, tz = compact.split_time(r[0])
+        out.append([at, tz, *p[1:]])
+    return out
+
+
+class Reader:
+    """Raw audit_rows rows back to their logical content (id, *COLUMNS), with the lookups read once."""
+
+    def __init__(self, conn: sqlite3.Connection, rows: Sequence[Sequence] | None = None):
+        """rows: the raw rows to be read (only their ids are looked up); None: the whole tables."""
+        if rows is None:
+            self.who = compact.texts(conn, "officers")
+            self.source = compact.texts(conn, "sources")
+            self.terms = compact.texts(conn, "terms")
+        else:
+            self.who = compact.texts(conn, "officers", {r[3] for r in rows})
+            self.source = compact.texts(conn, "sources", {r[15] for r in rows})
+            self.terms = compact.texts(conn, "terms", {r[i] for r in rows for i in (4, 5, 6, 7, 12, 13)})
+        self._time: tuple = (None, None, None)
+
+    def row(self, r: Sequence) -> tuple:
+        at, tz = r[1], r[2]
+        if self._time[0] != at or self._time[1] != tz:
+            self._time = (at, tz, compact.join_time(at, tz))
+        terms = self.terms
+        return (r[0], self._time[2], self.who.get(r[3]), terms.get(r[4]), terms.get(r[5]), terms.get(r[6]),
+                terms.get(r[7]), r[8], r[9], r[10], r[11], terms.get(r[12]), terms.get(r[13]), r[14],
+                self.source.get(r[15]))
 
 
 def append(c: sqlite3.Connection, rows: Iterable[dict | Sequence]) -> tuple[int, str] | None:
     """Append rows (dicts of COLUMNS, or tuples of all of COLUMNS in order) to the chain; returns the new head.
 
     Must run inside the caller's write transaction (BEGIN IMMEDIATE: no other writer can append meanwhile)."""
-    top = head(c)
+    top = _raw_head(c)
     last_id, prev = top if top else (0, GENESIS)
-    params = []
+    logical = []
     for row in rows:
         if isinstance(row, dict):
             unknown = set(row) - set(COLUMNS)
@@ -80,11 +140,14 @@ def append(c: sqlite3.Connection, rows: Iterable[dict | Sequence]) -> tuple[int,
         row = _normal(row)
         if row[0] is None or row[2] is None:
             raise ValueError("an audit row needs at and action")
+        logical.append(row)
+    if not logical:
+        return top
+    params = []
+    for row, packed in zip(logical, _packed(c, logical), strict=True):
         last_id += 1
         prev = digest(prev, (last_id, *row))
-        params.append((last_id, *row, prev))
-    if not params:
-        return top
+        params.append((last_id, *packed, bytes.fromhex(prev)))
     c.executemany(_INSERT, params)
     return last_id, prev
 
@@ -98,8 +161,27 @@ def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
 
 
 def rechain(c: sqlite3.Connection, chunk: int = 100_000) -> int:
-    """Give every row its hash, in id order (the migration that brings in the chain, a bulk load). The caller
-    lifts the append-only trigger around it. Returns the rows. Reads and writes a chunk of ids at a time."""
+    """Give every row its hash, in id order (a bulk load). The caller lifts the append-only trigger
+    (audit_rows_no_update) around it. Returns the rows. Reads and writes a chunk of ids at a time."""
+    prev, n, after = GENESIS, 0, 0
+    cur = _plain(c)
+    reader = Reader(c)
+    while True:
+        rows = cur.execute(f"{_RAW_SELECT} WHERE id > ? ORDER BY id LIMIT ?", (after, chunk)).fetchall()
+        if not rows:
+            return n
+        updates = []
+        for r in rows:
+            prev = digest(prev, reader.row(r))
+            updates.append((bytes.fromhex(prev), r[0]))
+        c.executemany("UPDATE audit_rows SET hash = ? WHERE id = ?", updates)
+        n += len(rows)
+        after = rows[-1][0]
+
+
+def rechain_text(c: sqlite3.Connection, chunk: int = 100_000) -> int:
+    """rechain for the layout of schemas 1-3 (the migration that brought in the chain): audit_log a table,
+    its hash text."""
     prev, n, after = GENESIS, 0, 0
     cur = _plain(c)
     while True:
@@ -207,14 +289,15 @@ class Verdict:
 def _walk(conn: sqlite3.Connection, verdict: Verdict, since: int | None, progress: Progress | None) -> None:
     """Recompute the chain (from the row after `since`, trusting that row's hash, or from the start)."""
     cursor = _plain(conn)
+    reader = Reader(conn)
     if since is None:
         prev, expected_id = GENESIS, 1
-        cursor.execute(_SELECT + " ORDER BY id")
+        cursor.execute(_RAW_SELECT + " ORDER BY id")
     else:
-        row = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (since,)).fetchone()
-        prev, expected_id = (row[0] if row else GENESIS), since + 1
-        cursor.execute(_SELECT + " WHERE id > ? ORDER BY id", (since,))
-    total = conn.execute("SELECT max(id) FROM audit_log").fetchone()[0] or 0
+        row = conn.execute("SELECT hash FROM audit_rows WHERE id = ?", (since,)).fetchone()
+        prev, expected_id = (_hex(row[0]) if row else GENESIS), since + 1
+        cursor.execute(_RAW_SELECT + " WHERE id > ? ORDER BY id", (since,))
+    total = conn.execute("SELECT max(id) FROM audit_rows").fetchone()[0] or 0
     n = 0
     for r in cursor:
         id_, stored = r[0], r[-1]
@@ -225,9 +308,10 @@ def _walk(conn: sqlite3.Connection, verdict: Verdict, since: int | None, progres
         if id_ != expected_id:  # a row removed just before this one (ids are given one after the other)
             verdict.broken_at, verdict.broken_row = expected_id, None
             break
-        want = digest(prev, r[:-1])
-        if stored != want:
-            verdict.broken_at, verdict.broken_row = id_, r[1:4]
+        logical = reader.row(r)
+        want = digest(prev, logical)
+        if _hex(stored) != want or not isinstance(stored, bytes):
+            verdict.broken_at, verdict.broken_row = id_, logical[1:4]
             break
         prev, expected_id = want, id_ + 1
     verdict.rows = n
@@ -253,12 +337,14 @@ def first_difference(conn: sqlite3.Connection, other: sqlite3.Connection, upto: 
 def drift(conn: sqlite3.Connection, unit: str | None = None, period: str | None = None,
           limit: int | None = None) -> list[Drift]:
     """Stored values that are not the last value their chain gives (optionally of one unit-period)."""
-    where, args = "", []
+    where, args = "", [compact.id_of(conn, "terms", "value")]
     if unit is not None:
         where = " AND unit = ? AND period = ?"
-        args = [unit, period]
-    last = (f"SELECT unit, period, element, new_value, max(id) AS id FROM audit_log WHERE action = 'value'{where} "
-            "GROUP BY unit, period, element")
+        args += [compact.id_of(conn, "terms", unit), compact.id_of(conn, "terms", period)]
+    last = ("SELECT tu.text AS unit, tp.text AS period, te.text AS element, g.new_value FROM (SELECT unit, period, "
+            f"element, new_value, max(id) AS id FROM audit_rows WHERE action = ?{where} GROUP BY unit, period, "
+            "element) g LEFT JOIN terms tu ON tu.id = g.unit LEFT JOIN terms tp ON tp.id = g.period "
+            "LEFT JOIN terms te ON te.id = g.element")
     dwhere = " WHERE d.unit = ? AND d.period = ?" if unit is not None else ""
     sql = (f"SELECT d.unit, d.period, d.element, d.value, l.new_value FROM data_values d LEFT JOIN ({last}) l "
            f"ON l.unit = d.unit AND l.period = d.period AND l.element = d.element{dwhere} "

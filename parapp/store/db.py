@@ -127,7 +127,7 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     c = db.conn
     c.execute("ALTER TABLE audit_log ADD COLUMN hash TEXT")
     c.execute("DROP TRIGGER audit_log_no_update")
-    audit.rechain(c)
+    audit.rechain_text(c)
     c.execute("""CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")
     # A unit's public key, learned from its first signed return (trust on first use) or accepted later with a
@@ -142,7 +142,147 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     keys.ensure_office_key(c)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3]
+# The compact layout (parapp.store.compact). A value row keeps, beside its figure and comment, the id of the audit
+# row that wrote it (entry): who, when and from which source are that row's, kept once. A value whose officer, time
+# or source is not its last audit row's (carried from another database, or written by another tool) has entry
+# NULL and them in value_meta.
+_DATA_VALUES_4 = """CREATE TABLE data_values (
+    unit TEXT NOT NULL REFERENCES units(code), period TEXT NOT NULL, element TEXT NOT NULL,
+    value REAL NOT NULL, comment TEXT, entry INTEGER,
+    PRIMARY KEY (unit, period, element)) WITHOUT ROWID"""
+_VALUE_META_4 = """CREATE TABLE value_meta (
+    unit TEXT NOT NULL, period TEXT NOT NULL, element TEXT NOT NULL,
+    officer INTEGER REFERENCES officers(id), at, tz INTEGER, source INTEGER REFERENCES sources(id),
+    PRIMARY KEY (unit, period, element)) WITHOUT ROWID"""
+# at: seconds since 1970 (with tz, the offset of the officer's zone in minutes) or, for a time in another form,
+# its text. who, action, unit, period, element and the statuses are ids (officers, terms); hash is 32 bytes.
+_AUDIT_ROWS_4 = """CREATE TABLE audit_rows (
+    id INTEGER PRIMARY KEY, at NOT NULL, tz INTEGER, who INTEGER, action INTEGER NOT NULL, unit INTEGER,
+    period INTEGER, element INTEGER, old_value REAL, new_value REAL, old_comment TEXT, new_comment TEXT,
+    old_status INTEGER, new_status INTEGER, reason TEXT, source INTEGER, hash)"""
+# A unit-period's status, kept in the order of its key (the lookups are by unit and period).
+_STATUSES_4 = """CREATE TABLE statuses (
+    unit TEXT NOT NULL REFERENCES units(code), period TEXT NOT NULL, status TEXT NOT NULL, changed_by TEXT,
+    changed_at TEXT, reason TEXT, PRIMARY KEY (unit, period)) WITHOUT ROWID"""
+# The officer, time and source of value rows d (joined with audit_rows a on entry, value_meta m when it is NULL).
+VALUE_META_JOIN = ("LEFT JOIN audit_rows a ON a.id = d.entry LEFT JOIN value_meta m ON d.entry IS NULL "
+                   "AND m.unit = d.unit AND m.period = d.period AND m.element = d.element "
+                   "LEFT JOIN officers o ON o.id = coalesce(a.who, m.officer) "
+                   "LEFT JOIN sources s ON s.id = coalesce(a.source, m.source)")
+
+
+def _views_4(c: sqlite3.Connection) -> None:
+    """The logical rows: the history as every reader knows it, and the values with their officer, time and source
+    as text. The history's view refuses every change, as its table does."""
+    from parapp.store.compact import time_sql
+
+    c.execute(f"""CREATE VIEW audit_log(id, at, who, action, unit, period, element, old_value, new_value,
+        old_comment, new_comment, old_status, new_status, reason, source, hash) AS
+        SELECT a.id, {time_sql('a.at', 'a.tz')}, o.name, ta.text, tu.text, tp.text, te.text, a.old_value,
+            a.new_value, a.old_comment, a.new_comment, t1.text, t2.text, a.reason, s.text,
+            CASE WHEN typeof(a.hash) = 'blob' THEN lower(hex(a.hash)) ELSE a.hash END
+        FROM audit_rows a LEFT JOIN officers o ON o.id = a.who LEFT JOIN terms ta ON ta.id = a.action
+            LEFT JOIN terms tu ON tu.id = a.unit LEFT JOIN terms tp ON tp.id = a.period
+            LEFT JOIN terms te ON te.id = a.element LEFT JOIN terms t1 ON t1.id = a.old_status
+            LEFT JOIN terms t2 ON t2.id = a.new_status LEFT JOIN sources s ON s.id = a.source""")
+    for op in ("UPDATE", "DELETE", "INSERT"):
+        c.execute(f"""CREATE TRIGGER audit_log_no_{op.lower()} INSTEAD OF {op} ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")
+    at = time_sql("coalesce(a.at, m.at)", "coalesce(a.tz, m.tz)")
+    c.execute(f"""CREATE VIEW value_details(unit, period, element, value, comment, updated_by, updated_at, source) AS
+        SELECT d.unit, d.period, d.element, d.value, d.comment, o.name, {at}, s.text
+        FROM data_values d {VALUE_META_JOIN}""")
+
+
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """The compact layout (parapp.store.compact): officers, sources and the history's words as small tables
+    referenced by ids, times as integers, the hash as 32 bytes, a value's officer, time and source those of the
+    audit row that wrote it; every value, status and audit row's content as it was (the chain's hashes, taken over
+    that content, stay valid)."""
+    from parapp.store.compact import FIRST_TERMS, split_sql, time_sql
+
+    c = db.conn
+
+    def unhex(text):
+        if isinstance(text, str) and len(text) == 64:
+            try:
+                return bytes.fromhex(text)
+            except ValueError:
+                pass
+        return text  # not a hash ParApp wrote: kept as it is (verify then shows the row)
+
+    c.create_function("parapp_unhex", 1, unhex, deterministic=True)
+    c.execute("CREATE TABLE officers (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+    c.execute("CREATE TABLE sources (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)")
+    c.execute("CREATE TABLE terms (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)")
+    c.executemany("INSERT INTO terms(text) VALUES (?)", [(t,) for t in FIRST_TERMS])
+    for column in ("action", "old_status", "new_status", "element", "period", "unit"):
+        c.execute(f"INSERT OR IGNORE INTO terms(text) SELECT DISTINCT {column} FROM audit_log "
+                  f"WHERE {column} IS NOT NULL")
+    c.execute("INSERT OR IGNORE INTO officers(name) SELECT DISTINCT updated_by FROM data_values "
+              "WHERE updated_by IS NOT NULL")
+    c.execute("INSERT OR IGNORE INTO officers(name) SELECT DISTINCT who FROM audit_log WHERE who IS NOT NULL")
+    c.execute("INSERT OR IGNORE INTO sources(text) SELECT DISTINCT source FROM data_values WHERE source IS NOT NULL")
+    c.execute("INSERT OR IGNORE INTO sources(text) SELECT DISTINCT source FROM audit_log WHERE source IS NOT NULL")
+
+    # The history.
+    at, tz = split_sql("l.at")
+
+    def term(column: str) -> str:
+        return f"(SELECT id FROM terms WHERE text = l.{column})"
+
+    c.execute(_AUDIT_ROWS_4)
+    c.execute(f"""INSERT INTO audit_rows SELECT l.id, {at}, {tz}, o.id, {term('action')}, {term('unit')},
+        {term('period')}, {term('element')}, l.old_value, l.new_value, l.old_comment, l.new_comment,
+        {term('old_status')}, {term('new_status')}, l.reason, s.id, parapp_unhex(l.hash)
+        FROM audit_log l LEFT JOIN officers o ON o.name = l.who LEFT JOIN sources s ON s.text = l.source
+        ORDER BY l.id""")
+    c.execute("DROP TABLE audit_log")
+    # The history tab and the timeliness read a unit's rows, or a unit-period's.
+    c.execute("CREATE INDEX audit_rows_unit_period ON audit_rows(unit, period)")
+    for op in ("UPDATE", "DELETE"):
+        c.execute(f"""CREATE TRIGGER audit_rows_no_{op.lower()} BEFORE {op} ON audit_rows
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""")
+
+    # The values: each refers to the last audit row of its key when that row has its officer, time and source.
+    c.execute("""CREATE TEMP TABLE last_value (unit INTEGER, period INTEGER, element INTEGER, id INTEGER,
+        PRIMARY KEY (unit, period, element)) WITHOUT ROWID""")
+    c.execute("""INSERT INTO last_value SELECT unit, period, element, max(id) FROM audit_rows
+        WHERE action = (SELECT id FROM terms WHERE text = 'value') AND unit IS NOT NULL AND period IS NOT NULL
+        AND element IS NOT NULL GROUP BY unit, period, element""")
+    c.execute(_DATA_VALUES_4.replace("CREATE TABLE data_values", "CREATE TABLE data_values_4"))
+    c.execute(f"""INSERT INTO data_values_4 SELECT d.unit, d.period, d.element, d.value, d.comment,
+        CASE WHEN a.id IS NOT NULL AND o.name IS d.updated_by AND s.text IS d.source
+            AND {time_sql('a.at', 'a.tz')} IS d.updated_at THEN a.id END
+        FROM data_values d LEFT JOIN terms tu ON tu.text = d.unit LEFT JOIN terms tp ON tp.text = d.period
+        LEFT JOIN terms te ON te.text = d.element
+        LEFT JOIN last_value l ON l.unit = tu.id AND l.period = tp.id AND l.element = te.id
+        LEFT JOIN audit_rows a ON a.id = l.id LEFT JOIN officers o ON o.id = a.who
+        LEFT JOIN sources s ON s.id = a.source ORDER BY d.unit, d.period, d.element""")
+    c.execute(_VALUE_META_4)
+    at, tz = split_sql("d.updated_at")
+    c.execute(f"""INSERT INTO value_meta SELECT d.unit, d.period, d.element, o.id, {at}, {tz}, s.id
+        FROM data_values d JOIN data_values_4 n ON n.unit = d.unit AND n.period = d.period AND n.element = d.element
+        LEFT JOIN officers o ON o.name = d.updated_by LEFT JOIN sources s ON s.text = d.source
+        WHERE n.entry IS NULL ORDER BY d.unit, d.period, d.element""")
+    c.execute("DROP TABLE last_value")
+    c.execute("DROP TABLE data_values")
+    c.execute("ALTER TABLE data_values_4 RENAME TO data_values")
+    c.execute("""CREATE TRIGGER data_values_period AFTER INSERT ON data_values
+        BEGIN INSERT OR IGNORE INTO periods_used VALUES (NEW.period); END""")
+    c.execute("""CREATE TRIGGER data_values_element AFTER INSERT ON data_values
+        BEGIN INSERT OR IGNORE INTO elements_used VALUES (NEW.period, NEW.element); END""")
+
+    # The statuses, in their key's order.
+    c.execute(_STATUSES_4.replace("CREATE TABLE statuses", "CREATE TABLE statuses_4"))
+    c.execute("INSERT INTO statuses_4 SELECT unit, period, status, changed_by, changed_at, reason FROM statuses "
+              "ORDER BY unit, period")
+    c.execute("DROP TABLE statuses")
+    c.execute("ALTER TABLE statuses_4 RENAME TO statuses")
+    _views_4(c)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3, _migration_4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -353,6 +493,11 @@ class Store:
 
                 make_backup(store, "before-migration")
             store._migrate(version)
+            if 0 < version < 4:  # the compact layout left the old tables' pages free: give them back to the disk
+                try:
+                    conn.execute("VACUUM")
+                except sqlite3.Error:
+                    pass  # (a full disk, say) the database is whole and upgraded; it only stays larger
         except sqlite3.Error as e:
             conn.close()
             raise environment_error(e, path) from None

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from parapp.i18n import ParAppError, Text, clean
-from parapp.store import audit
-from parapp.store.db import Store, now
+from parapp.store import audit, compact
+from parapp.store.db import VALUE_META_JOIN, Store, now
 
 STATUSES = ("draft", "submitted", "approved", "returned")
 STATUS_NAMES = {
@@ -58,9 +58,57 @@ class Status:
 
 def stored_values(store: Store, unit: str, period: str) -> dict[str, StoredValue]:
     rows = store.conn.execute(
-        "SELECT element, value, comment, updated_by, updated_at, source FROM data_values "
-        "WHERE unit = ? AND period = ?", (unit, period)).fetchall()
-    return {r[0]: StoredValue(r[1], r[2], r[3], r[4], r[5]) for r in rows}
+        "SELECT d.element, d.value, d.comment, o.name, coalesce(a.at, m.at), coalesce(a.tz, m.tz), s.text "
+        f"FROM data_values d {VALUE_META_JOIN} WHERE d.unit = ? AND d.period = ?", (unit, period)).fetchall()
+    return {r[0]: StoredValue(r[1], r[2], r[3], compact.join_time(r[4], r[5]), r[6]) for r in rows}
+
+
+_PUT = ("INSERT INTO data_values(unit, period, element, value, comment, entry) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(unit, period, element) DO UPDATE SET value = excluded.value, comment = excluded.comment, "
+        "entry = excluded.entry")
+_PUT_META = ("INSERT INTO value_meta(unit, period, element, officer, at, tz, source) VALUES (?, ?, ?, ?, ?, ?, ?) "
+             "ON CONFLICT(unit, period, element) DO UPDATE SET officer = excluded.officer, at = excluded.at, "
+             "tz = excluded.tz, source = excluded.source")
+_DROP_META = "DELETE FROM value_meta WHERE unit = ? AND period = ? AND element = ?"
+
+
+def _has_meta(c) -> bool:
+    return c.execute("SELECT EXISTS (SELECT 1 FROM value_meta)").fetchone()[0] == 1
+
+
+def put_values(c, rows: list[tuple], entries: list[int] | None = None, replace: bool = True) -> None:
+    """Insert or replace value rows given as (unit, period, element, value, comment, updated_by, updated_at,
+    source), inside the caller's transaction. entries: the id of the audit row that wrote each (its officer, time
+    and source are the row's, kept there once); None: they are kept in value_meta (values carried from elsewhere).
+    replace=False: a row already stored is an error (IntegrityError), not replaced."""
+    if not rows:
+        return
+    put = _PUT if replace else _PUT.split(" ON CONFLICT")[0]
+    if entries is not None:
+        if _has_meta(c):
+            c.executemany(_DROP_META, [r[:3] for r in rows])
+        c.executemany(put, [(*r[:5], e) for r, e in zip(rows, entries, strict=True)])
+        return
+    officers = compact.ids(c, "officers", {r[5] for r in rows})
+    sources = compact.ids(c, "sources", {r[7] for r in rows})
+    times: dict = {}
+    meta = []
+    for unit, period, element, _value, _comment, who, stamp, source in rows:
+        t = times.get(stamp)
+        if t is None:
+            t = times[stamp] = compact.split_time(stamp)
+        meta.append((unit, period, element, officers[who], t[0], t[1], sources[source]))
+    c.executemany(put, [(*r[:5], None) for r in rows])
+    c.executemany(_PUT_META, meta)
+
+
+def drop_values(c, keys: list[tuple[str, str, str]]) -> None:
+    """Delete value rows (unit, period, element), with what value_meta kept of them."""
+    if not keys:
+        return
+    c.executemany("DELETE FROM data_values WHERE unit = ? AND period = ? AND element = ?", keys)
+    if _has_meta(c):
+        c.executemany(_DROP_META, keys)
 
 
 def get_status(store: Store, unit: str, period: str) -> Status | None:
@@ -131,11 +179,6 @@ class Batch:
     A change of a submitted or returned (or not yet started) unit-period puts it back to draft.
     """
 
-    _UPSERT = ("INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
-               "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
-               "updated_at = excluded.updated_at, source = excluded.source")
-    _DELETE = "DELETE FROM data_values WHERE unit = ? AND period = ? AND element = ?"
     _STATUS = ("INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) VALUES (?, ?, ?, ?, ?, ?) "
                "ON CONFLICT(unit, period) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, "
                "changed_at = excluded.changed_at, reason = excluded.reason")
@@ -145,7 +188,7 @@ class Batch:
         self.changed = 0
         self._stored: dict[tuple[str, str], dict[str, tuple[float, str | None]]] = {}
         self._statuses: dict[tuple[str, str], str | None] = {}
-        self._values: list[tuple[bool, tuple]] = []  # (upsert?, parameters), in order
+        self._values: list[tuple[bool, tuple, int]] = []  # (upsert?, parameters, its audit row's index), in order
         self._audit: list[tuple] = []
         self._status_rows: list[tuple] = []
 
@@ -209,11 +252,12 @@ class Batch:
             if new_value is None:
                 if prev is None:
                     continue
-                self._values.append((False, (unit, period, element)))
+                self._values.append((False, (unit, period, element), len(self._audit)))
                 del old[element]
                 new_comment = None
             else:
-                self._values.append((True, (unit, period, element, new_value, new_comment, who, stamp, source)))
+                self._values.append((True, (unit, period, element, new_value, new_comment, who, stamp, source),
+                                     len(self._audit)))
                 old[element] = (new_value, new_comment)
             self._audit.append((stamp, who, "value", unit, period, element, old_value, new_value, old_comment,
                                 new_comment, None, None, reason, source))
@@ -229,14 +273,20 @@ class Batch:
 
     def flush(self, c) -> tuple[int, str] | None:
         """Write what the batch worked out; returns the chain's new head."""
-        run: list[tuple] = []
-        for i, (upsert, params) in enumerate(self._values):
-            run.append(params)
-            if i + 1 == len(self._values) or self._values[i + 1][0] != upsert:
-                c.executemany(self._UPSERT if upsert else self._DELETE, run)
-                run = []
-        c.executemany(self._STATUS, self._status_rows)
         top = audit.append(c, self._audit)
+        first = top[0] - len(self._audit) + 1 if top and self._audit else 0  # the id of the batch's first row
+        run: list[tuple] = []
+        entries: list[int] = []
+        for i, (upsert, params, at) in enumerate(self._values):
+            run.append(params)
+            entries.append(first + at)
+            if i + 1 == len(self._values) or self._values[i + 1][0] != upsert:
+                if upsert:
+                    put_values(c, run, entries)
+                else:
+                    drop_values(c, run)
+                run, entries = [], []
+        c.executemany(self._STATUS, self._status_rows)
         self._values, self._audit, self._status_rows = [], [], []
         return top
 
@@ -293,22 +343,17 @@ def bulk_write(store: Store, rows: Iterable[tuple[str, str, str, float, str | No
             for period, element, value, comment in c.execute(
                     "SELECT period, element, value, comment FROM data_values WHERE unit = ?", (unit,)):
                 old[(unit, period, element)] = (value, comment)
-        values, chain, touched = [], [], {}
+        values, chain, touched, at = [], [], {}, []
         for unit, period, element, value, comment in rows:
             prev = old.get((unit, period, element))
             if prev == (value, comment):
                 continue
+            at.append(len(chain))
             values.append((unit, period, element, value, comment, who, stamp, source))
             chain.append((stamp, who, "value", unit, period, element, prev[0] if prev else None, value,
                           prev[1] if prev else None, comment, None, None, None, source))
             old[(unit, period, element)] = (value, comment)
             touched[(unit, period)] = None
-        # The data_values_period trigger fills periods_used row by row, as for a single write.
-        c.executemany(
-            "INSERT INTO data_values(unit, period, element, value, comment, updated_by, updated_at, source) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit, period, element) DO UPDATE SET "
-            "value = excluded.value, comment = excluded.comment, updated_by = excluded.updated_by, "
-            "updated_at = excluded.updated_at, source = excluded.source", values)
         current: dict[tuple[str, str], str] = {}
         for unit in sorted({k[0] for k in touched} | {s[0] for s in statuses}):
             for period, status in c.execute("SELECT period, status FROM statuses WHERE unit = ?", (unit,)):
@@ -326,8 +371,27 @@ def bulk_write(store: Store, rows: Iterable[tuple[str, str, str, float, str | No
             "INSERT INTO statuses(unit, period, status, changed_by, changed_at, reason) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(unit, period) DO UPDATE SET status = excluded.status, changed_by = excluded.changed_by, "
             "changed_at = excluded.changed_at, reason = excluded.reason", status_rows)
-        audit.append(c, chain)
+        top = audit.append(c, chain)
+        first = top[0] - len(chain) + 1 if top and chain else 0
+        # The data_values_period trigger fills periods_used row by row, as for a single write.
+        put_values(c, values, [first + i for i in at])
     return len(values)
+
+
+def status_changes(store: Store, period: str, units: list[str], statuses: tuple[str, ...]) -> list[tuple]:
+    """(unit, at, reason) of every history row that set one of these units' period to one of these statuses,
+    through the index of audit_rows by unit and period."""
+    terms = compact.ids_known(store.conn, "terms", [period, "status", *statuses, *units])
+    unit_ids = [terms[u] for u in units if u in terms]
+    wanted = [terms[s] for s in statuses if s in terms]
+    if period not in terms or "status" not in terms or not unit_ids or not wanted:
+        return []
+    rows = store.conn.execute(
+        f"SELECT a.unit, a.at, a.tz, a.reason FROM audit_rows a WHERE a.unit IN ({', '.join('?' * len(unit_ids))}) "
+        f"AND a.period = ? AND a.action = ? AND a.new_status IN ({', '.join('?' * len(wanted))})",
+        (*unit_ids, terms[period], terms["status"], *wanted)).fetchall()
+    code = {terms[u]: u for u in units if u in terms}
+    return [(code[r[0]], compact.join_time(r[1], r[2]), r[3]) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -350,12 +414,20 @@ class AuditEntry:
 
 
 def audit_log(store: Store, unit: str | None = None, period: str | None = None) -> list[AuditEntry]:
-    sql, args = "SELECT id, at, who, action, unit, period, element, old_value, new_value, old_comment, " \
-                "new_comment, old_status, new_status, reason, source FROM audit_log WHERE 1 = 1", []
-    if unit is not None:
-        sql += " AND unit = ?"
-        args.append(unit)
-    if period is not None:
-        sql += " AND period = ?"
-        args.append(period)
-    return [AuditEntry(*r) for r in store.conn.execute(sql + " ORDER BY id", args)]
+    """The history (of one unit, or one unit-period), oldest first: its rows as they were written (names, the
+    time in the officer's zone, sources), read through the index of audit_rows by unit and period."""
+    sql, args = "SELECT * FROM audit_rows WHERE 1 = 1", []
+    for column, text in (("unit", unit), ("period", period)):
+        if text is not None:
+            id_ = compact.id_of(store.conn, "terms", text)
+            if id_ is None:
+                return []  # no row names it
+            sql += f" AND {column} = ?"
+            args.append(id_)
+    cur = store.conn.cursor()
+    cur.row_factory = None
+    rows = cur.execute(sql.replace("*", ", ".join(audit.RAW_COLUMNS)) + " ORDER BY id", args).fetchall()
+    if not rows:
+        return []
+    reader = audit.Reader(store.conn, rows)
+    return [AuditEntry(*reader.row(r)) for r in rows]

@@ -116,7 +116,7 @@ class _Scope:
             self.unit_sql, self.unit_args = "= ?", [self.unit.code]
         self.values_sql = (
             f"SELECT dv.element, dv.period, dv.unit, ? AS coc, ? AS aoc, {_VALUE} AS value, dv.updated_by, "
-            f"dv.updated_at, dv.comment, 'false' AS followup FROM data_values dv WHERE dv.unit {self.unit_sql} "
+            f"dv.updated_at, dv.comment, 'false' AS followup FROM value_details dv WHERE dv.unit {self.unit_sql} "
             f"AND dv.period IN ({marks}) ORDER BY dv.unit, dv.period, dv.element")
         self.values_args = [self.mapping.category_option_combo, self.mapping.attribute_option_combo,
                             *self.unit_args, *self.period_ids]
