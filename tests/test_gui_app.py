@@ -136,3 +136,42 @@ def test_a_damaged_database_found_after_the_window_opened_offers_its_backup(qtbo
     assert controller.window is None and controller.office is None and quit_called
     controller.close()
     assert db.read_bytes() == damaged
+
+
+def test_a_database_of_an_older_parapp_is_upgraded_off_the_window_s_thread(qtbot, tmp_path, monkeypatch, warnings):
+    """Opening a database written by an older ParApp upgrades it (a backup first) on a worker thread behind a
+    progress box without a Cancel button; the window then opens on its figures, unchanged."""
+    import shutil
+    import threading
+    from pathlib import Path
+
+    from parapp.gui import workers
+    from parapp.store.db import SCHEMA_VERSION, schema_version_of
+
+    path = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent / "data" / "schema3.db", path)
+    assert schema_version_of(path) == 3
+    seen: dict = {}
+    real_open = Office.open
+
+    def watched_open(p, *a, **k):
+        seen.setdefault("threads", []).append(threading.current_thread() is threading.main_thread())
+        return real_open(p, *a, **k)
+
+    monkeypatch.setattr(gui_app.Office, "open", watched_open)
+    real_task = workers.Task.__init__
+
+    def watched_task(self, parent, label, fn, cancellable=True):
+        seen.setdefault("tasks", []).append((label, cancellable))
+        real_task(self, parent, label, fn, cancellable)
+
+    monkeypatch.setattr(workers.Task, "__init__", watched_task)
+    controller = gui_app.Application(QApplication.instance())
+    assert controller.open_database(path)
+    assert warnings == []
+    assert seen["threads"] and not any(seen["threads"])  # opened (and upgraded) on a worker thread only
+    [upgrade] = [t for t in seen["tasks"] if "old.db" in t[0]]
+    assert upgrade[1] is False
+    assert schema_version_of(path) == SCHEMA_VERSION
+    assert controller.office.report("18073", "2025Q1").stored["received_new"].value > 0
+    close(controller)

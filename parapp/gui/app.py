@@ -109,7 +109,7 @@ class Application(QObject):
                 "here.").format(path=path))
             return False
         try:
-            office = Office.open(path, check="later")  # the check runs while the window is built
+            office = self._open_office(path)
         except ParAppError as e:
             if not same:
                 lock.unlock()
@@ -147,6 +147,29 @@ class Application(QObject):
                 return False
             raise
         return True
+
+    def _open_office(self, path: Path) -> Office:
+        """Office.open(path); its check runs while the window is built. A database of an older ParApp is
+        upgraded first (a backup, then its tables carried forward: seconds for a province's), off the window's
+        thread and with a progress box, so that the window does not freeze meanwhile."""
+        from parapp.store.db import SCHEMA_VERSION, schema_version_of
+
+        version = schema_version_of(path)
+        if not version or version >= SCHEMA_VERSION:  # current, new, or unreadable: Office.open says which
+            return Office.open(path, check="later")
+        from parapp.gui.workers import Task
+
+        loop = QEventLoop()
+        out: dict = {}
+        task = Task(self.window, self.tr("Upgrading {path} for this version of ParApp (a backup is made first)…")
+                    .format(path=path.name), lambda _progress: Office.open(path, check="later"), cancellable=False)
+        task.finished.connect(lambda office: (out.update(office=office), loop.quit()))
+        task.failed.connect(lambda exc, _text: (out.update(error=exc), loop.quit()))
+        task.start()
+        loop.exec()
+        if "error" in out:
+            raise out["error"]
+        return out["office"]
 
     def _drop_window(self) -> None:
         if self.window is not None:

@@ -60,11 +60,14 @@ class Task(QObject):
 
     _running: set[Task] = set()
 
-    def __init__(self, parent: QWidget | None, label: str, fn: Callable[[Callable[[int, int], bool]], Any]):
+    def __init__(self, parent: QWidget | None, label: str, fn: Callable[[Callable[[int, int], bool]], Any],
+                 cancellable: bool = True):
         super().__init__(parent)
         self._cancel = threading.Event()
         self._runnable = _Runnable(fn, self._cancel)
         self._dialog = QProgressDialog(label, self.tr("Cancel"), 0, 0, parent)
+        if not cancellable:  # work that cannot stop halfway (an upgrade): no button that would not work
+            self._dialog.setCancelButton(None)
         self._dialog.setWindowTitle("ParApp")
         self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self._dialog.setMinimumDuration(SHOW_AFTER_MS)

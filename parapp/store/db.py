@@ -35,6 +35,21 @@ def file_uri(path: Path | str) -> str:
     return "file:" + quote(Path(path).as_posix(), safe="/:")
 
 
+def schema_version_of(path: Path | str) -> int | None:
+    """The schema version of the database at path, read without changing it; None if it cannot be read (not
+    there, not a database, damaged: opening it says which)."""
+    try:
+        conn = sqlite3.connect(file_uri(path) + "?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
 def now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 

@@ -63,6 +63,10 @@
         <translation>Cơ sở dữ liệu {path} đang được mở trong một cửa sổ ParApp khác. Hãy đóng cửa sổ đó trước, rồi mở lại ở đây.</translation>
     </message>
     <message>
+        <source>Upgrading {path} for this version of ParApp (a backup is made first)…</source>
+        <translation>Đang nâng cấp {path} cho phiên bản ParApp này (đã sao lưu trước)…</translation>
+    </message>
+    <message>
         <source>&amp;Restore that backup</source>
         <translation>&amp;Khôi phục bản sao lưu đó</translation>
     </message>
