@@ -112,8 +112,10 @@ def test_submit_asks_about_warnings_and_approve_asks_first(qtbot, window, monkey
     assert "entered these figures last" in asked[2][1]  # the same officer typed them
     assert tree_status(window, commune) == "➜ Đã gửi"
     # someone else entered them: no such note
-    office.store.conn.execute("UPDATE data_values SET updated_by = 'Nguyễn Văn An' WHERE unit = ?", (commune,))
-    office.store.conn.commit()
+    stored = value_store.stored_values(office.store, commune, "2025Q2")
+    value_store.put_values(office.store.conn, [  # as a return typed by another officer brings them
+        (commune, "2025Q2", element, v.value, v.comment, "Nguyễn Văn An", v.updated_at, v.source)
+        for element, v in stored.items()])
     assert {v.updated_by for v in value_store.stored_values(office.store, commune, "2025Q2").values()} == \
         {"Nguyễn Văn An"}
     answers.append(True)
