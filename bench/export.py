@@ -11,7 +11,7 @@ workbooks, what `parapp export-return --with-below` writes):
   run of the command line pays);
 * parallel, warm: the same with the workers running (the window, once they have been started).
 
-Each is the median of --runs runs, written to a new folder. The serial and parallel files are then compared
+The three are run in turn, --runs times (each to a new folder), and the medians compared. The serial and parallel files are then compared
 (with the export's timestamp held still): every cell of both sheets, the signature included. The goal is
 parallel (cold) <= 0.6x serial. See bench/README.md, section "Writing many returns".
 """
@@ -49,21 +49,19 @@ def cells(path: Path) -> list:
     return [(name, wb.get_sheet_by_name(name).to_python()) for name in wb.sheet_names]
 
 
-def timed(office: Office, work: Path, label: str, parallel: bool | None, cold: bool, runs: int) -> float:
-    times = []
-    for i in range(runs):
-        if cold:
-            readers.shutdown()
-        elif not readers.running(office.catalogue):
-            readers.pool(office.catalogue, start=True)
-        folder = work / f"{label}-{i}"
-        t0 = time.perf_counter()
-        paths = export_with_below(office, office.office_code, PERIOD, folder, parallel=parallel)
-        times.append(time.perf_counter() - t0)
-        assert len(paths) == 433, len(paths)
-        shutil.rmtree(folder)
-        print(f"  {label} run {i + 1}: {times[-1]:.2f} s", file=sys.stderr)
-    return statistics.median(times)
+def timed(office: Office, work: Path, label: str, parallel: bool | None, cold: bool, run: int) -> float:
+    if cold:
+        readers.shutdown()
+    elif not readers.running(office.catalogue):
+        readers.pool(office.catalogue, start=True)
+    folder = work / f"{label}-{run}"
+    t0 = time.perf_counter()
+    paths = export_with_below(office, office.office_code, PERIOD, folder, parallel=parallel)
+    took = time.perf_counter() - t0
+    assert len(paths) == 433, len(paths)
+    shutil.rmtree(folder)
+    print(f"  run {run + 1} {label}: {took:.2f} s", file=sys.stderr)
+    return took
 
 
 def same_files(office: Office, work: Path) -> int:
@@ -96,9 +94,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             export_with_below(office, office.office_code, PERIOD, work / "warm-up", parallel=False)  # caches
             shutil.rmtree(work / "warm-up")
-            serial = timed(office, work, "serial", False, False, args.runs)
-            cold = timed(office, work, "parallel-cold", None, True, args.runs)
-            warm = timed(office, work, "parallel-warm", None, False, args.runs)
+            times: dict[str, list[float]] = {"serial": [], "cold": [], "warm": []}
+            for run in range(args.runs):  # the three ways in turn, so that other work on the machine weighs alike
+                times["serial"].append(timed(office, work, "serial", False, False, run))
+                times["cold"].append(timed(office, work, "parallel-cold", None, True, run))
+                times["warm"].append(timed(office, work, "parallel-warm", None, False, run))
+            serial, cold, warm = (statistics.median(times[k]) for k in ("serial", "cold", "warm"))
             differ = same_files(office, work)
         finally:
             office.close()
