@@ -116,6 +116,23 @@ def _discard(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def pool(catalogue: Catalogue, start: bool) -> ProcessPoolExecutor | None:
+    """The workers for this catalogue (started now when start is true and they are not running); None when
+    the work is to be done in this process. Writers use the same workers (parapp.exchange.writers)."""
+    return _pool_for(catalogue, start)
+
+
+def running(catalogue: Catalogue) -> bool:
+    """Whether the workers for this catalogue are running already (no start-up to pay)."""
+    with _lock:
+        return _pool is not None and _pool_catalogue is catalogue
+
+
+def discard(pool: ProcessPoolExecutor) -> None:
+    """Forget workers that have ended (one was killed, the machine ran out of memory): new ones start next time."""
+    _discard(pool)
+
+
 def warm(catalogue: Catalogue) -> None:
     """Start the workers in the background (the officer is choosing files meanwhile); returns at once."""
     if WORKERS >= 2 and not _unavailable:

@@ -397,6 +397,7 @@ class Exchange(QObject):
         from parapp.exchange.returns import export_with_below
 
         unit, period = self._context()
+        self._warm_readers()  # many files are laid out on the workers: they start while the officer picks the folder
         folder = folder or self._folder(self.tr("Folder for the returns"))
         if folder is None:
             return
@@ -458,6 +459,7 @@ class Exchange(QObject):
         from parapp.exchange.returns import export_templates
 
         unit, period = self._context()
+        self._warm_readers()  # many files are laid out on the workers: they start while the officer picks the folder
         folder = folder or self._folder(self.tr("Folder for the blank templates"))
         if folder is None:
             return
@@ -503,7 +505,8 @@ class Exchange(QObject):
     # -- import ---------------------------------------------------------------------------------
 
     def _warm_readers(self) -> None:
-        # the reader workers start while the officer picks the files (see parapp.exchange.readers)
+        # the workers start while the officer picks the files to read or the folder to write to (see
+        # parapp.exchange.readers and parapp.exchange.writers)
         from parapp.exchange import readers
 
         readers.warm(self.office.catalogue)

@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -291,6 +292,17 @@ def export_return(office, unit: str, period: Period | str, out: Path | str, blan
     The file is written under a temporary
     name in the same folder and renamed, so a half-written return never exists under its own name.
     """
+    u, p, out = _target(office, unit, period, out, blank)
+    if progress is not None and progress(0, 1) is False:
+        raise _cancelled()
+    _write(_gather(office, u, p, blank), out)
+    if progress is not None:
+        progress(1, 1)
+    return out
+
+
+def _target(office, unit: str, period: Period | str, out: Path | str, blank: bool) -> tuple[Unit, Period, Path]:
+    """The unit, the period and the file of a return to write, once the unit may have one for the period."""
     u = office.unit(unit)
     p = Period.parse(period) if isinstance(period, str) else period
     if not office.in_area(u.code):
@@ -298,16 +310,20 @@ def export_return(office, unit: str, period: Period | str, out: Path | str, blan
                           f"{u.name} is not this office's unit or below it, so its return cannot be written here.")
     office.check_in_force(u, p)  # no return for a time the unit did not exist in (the 2025 reorganisation)
     out = Path(out)
-    if out.is_dir():
+    try:
+        folder = out.is_dir()
+    except OSError:  # a name the disk cannot hold (too long): saving it says so, with the file's name
+        folder = False
+    if folder:
         out = out / file_name(u, p, blank)
     elif out.suffix.lower() != ".xlsx":
         out = out.with_name(out.name + ".xlsx")
-    if progress is not None and progress(0, 1) is False:
-        raise _cancelled()
-    wb = _build(office, u, p, blank)
-    _save(wb, out)
-    if progress is not None:
-        progress(1, 1)
+    return u, p, out
+
+
+def _write(form: _Form, out: Path) -> Path:
+    """Lay out and save one gathered form (here or in a worker process); the path written."""
+    _save(_layout(form), out)
     return out
 
 
@@ -316,40 +332,38 @@ def _cancelled() -> ReturnError:
 
 
 def _export_all(office, units: list[Unit], p: Period, folder: Path | str, blank: bool,
-                progress: Progress | None) -> list[Path]:
+                progress: Progress | None, parallel: bool | None = None) -> list[Path]:
     """The return (or blank template) of each unit in folder: all the files, or none (a failure or a cancel
-    removes those already written)."""
+    removes those already written). The figures are read and signed here; the workbooks are laid out and
+    saved on the worker processes when there are enough of them (parallel None), always (True) or never
+    (False): see parapp.exchange.writers."""
+    from parapp.exchange import writers
+
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ReturnError(f"Không tạo được thư mục {folder}: {e.strerror}.",
                           f"Cannot create the folder {folder}: {e.strerror}.") from None
-    written: list[Path] = []
-    try:
-        for i, each in enumerate(units):
-            if progress is not None and progress(i, len(units)) is False:
-                raise _cancelled()
-            written.append(export_return(office, each.code, p, folder / file_name(each, p, blank), blank=blank))
-        if progress is not None:
-            progress(len(units), len(units))
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    return written
+
+    def gather(each: Unit) -> tuple[_Form, Path]:
+        u, _p, out = _target(office, each.code, p, folder / file_name(each, p, blank), blank)
+        return _gather(office, u, p, blank), out
+
+    return writers.write_all(units, office.catalogue, gather, _write, _cancelled, progress, parallel)
 
 
 def export_templates(office, unit: str, period: Period | str, folder: Path | str,
-                     progress: Progress | None = None) -> list[Path]:
-    """A blank template for each active unit directly below unit (a district's communes) in folder."""
+                     progress: Progress | None = None, parallel: bool | None = None) -> list[Path]:
+    """A blank template for each active unit directly below unit (a district's communes) in folder (parallel:
+    as _export_all)."""
     u = office.unit(unit)
     p = Period.parse(period) if isinstance(period, str) else period
     below = unit_store.children(office.store, u.code, period=p)  # the tree in force for the period
     if not below:
         raise ReturnError(f"{u.name} không có đơn vị trực thuộc đang hoạt động.",
                           f"{u.name} has no active units below it.")
-    return _export_all(office, below, p, folder, True, progress)
+    return _export_all(office, below, p, folder, True, progress, parallel)
 
 
 def units_with_figures_below(office, unit: str, period: Period | str) -> list[Unit]:
@@ -364,13 +378,13 @@ def units_with_figures_below(office, unit: str, period: Period | str) -> list[Un
 
 
 def export_with_below(office, unit: str, period: Period | str, folder: Path | str,
-                      progress: Progress | None = None) -> list[Path]:
+                      progress: Progress | None = None, parallel: bool | None = None) -> list[Path]:
     """The return of unit and of every unit below it that has figures for period, in folder: what a district
     sends to the province, which then holds its communes' figures too and rolls them up itself (counts, not
-    the district's percentages). All the files or none."""
+    the district's percentages). All the files or none; parallel as _export_all."""
     u = office.unit(unit)
     p = Period.parse(period) if isinstance(period, str) else period
-    return _export_all(office, [u] + units_with_figures_below(office, u.code, p), p, folder, False, progress)
+    return _export_all(office, [u] + units_with_figures_below(office, u.code, p), p, folder, False, progress, parallel)
 
 
 def _save(wb, out: Path) -> None:
@@ -397,12 +411,36 @@ def _save(wb, out: Path) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def _build(office, u: Unit, p: Period, blank: bool):
-    from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.workbook.protection import WorkbookProtection
-    from openpyxl.worksheet.datavalidation import DataValidation
+@dataclass
+class _Form:
+    """A return (or template) read from the database and signed, as plain data: what _layout needs to lay the
+    workbook out, with no database or key (a worker process lays it out and saves it)."""
 
+    unit: Unit
+    period: Period
+    blank: bool
+    parent_name: str | None
+    values: dict[str, float]
+    comments: dict[str, str]
+    results: dict[str, IndicatorResult]
+    rows: list
+    ts_text: str
+    margin: float
+    officer: str
+    exported_at: str
+    sources: dict[str, int]  # a target's source (long: a clause quoted) -> its footnote number
+    element_rows: dict[str, tuple[str, str]]  # element -> its value and comment cells
+    prepared: str  # the cell of the name under "Người lập biểu"
+    meta: list[tuple[str, str]]  # the hidden sheet's lines, signature included
+
+
+def _source_key(res: IndicatorResult) -> str:
+    notes = " ".join(f"Ghi chú: {c.note.vi}" for c in res.checks if c.note)
+    return res.source() + (f". {notes}" if notes else "")
+
+
+def _gather(office, u: Unit, p: Period, blank: bool) -> _Form:
+    """What the form of u for p shows, from the database, and its signature (made here, where the key is)."""
     rep = office.report(u.code, p, with_rollup=False)
     if blank:
         values: dict[str, float] = {}
@@ -417,16 +455,65 @@ def _build(office, u: Unit, p: Period, blank: bool):
     rows = _sheet_rows(office, u, p, values, comments)
     ts = office.target_set
     exported_at = now()
-    stamp = datetime.fromisoformat(exported_at)
     parent = office.unit(u.parent) if u.parent else None
+    ts_text = f"Chỉ tiêu theo: {ts.name.vi}" + (f" ({ts.document})" if ts and ts.document else "") if ts else \
+        "Chỉ tiêu theo: (chưa chọn bộ chỉ tiêu)"
 
+    # The cells _layout gives the elements and the officer's name (the signature covers them): the table's rows
+    # from under the header, then a line, the sources' footnotes, two lines, the signature block.
+    element_rows: dict[str, tuple[str, str]] = {}
+    sources: dict[str, int] = {}
+    r = HEADER_ROW
+    for kind, _g, item in rows:
+        r += 1
+        if kind == "element":
+            element_rows[item.code] = (f"{COL_VALUE}{r}", f"{COL_NOTE}{r}")
+        elif kind == "indicator":
+            res = results.get(item.code)
+            if res is not None and res.checks:
+                sources.setdefault(_source_key(res), len(sources) + 1)
+    sign = r + 1 + (1 + len(sources) if sources else 0) + 2
+    prepared = f"{COL_NAME}{sign + 5}"
+
+    status = None if blank else (rep.status.status if rep.status else None)
+    stored_values = {} if blank else {code: values.get(code) for code in element_rows}
+    top = audit.head(office.store.conn)
+    meta = [
+        ("format", FORMAT), ("format_version", FORMAT_VERSION), ("kind", "template" if blank else "return"),
+        ("unit", u.official_code), ("unit_name", u.name), ("level", u.level), ("province", office.province_code),
+        ("period", str(p)), ("catalogue_version", office.catalogue.version), ("target_set", ts.id if ts else ""),
+        ("app_version", __version__), ("exported_at", exported_at), ("exported_by", office.officer),
+        ("office", office.unit(office.office_code).official_code), ("status", status or ""), ("sheet", SHEET),
+        ("prepared_by_cell", prepared),
+        ("checksum", checksum(u.official_code, str(p), stored_values,
+                              {c: comments.get(c) for c in element_rows})),
+        # The head of the office's history when it signed: where the chain can be checked from outside.
+        ("chain_head", f"{top[0]}:{top[1]}" if top else ""),
+    ]
+    public, signature = keys.sign(office.store, signed_payload(
+        dict(meta), element_rows, stored_values, {c: comments.get(c) for c in element_rows}))
+    meta += [("public_key", public), ("signature", signature)]
+    return _Form(u, p, blank, parent.name if parent else None, values, comments, results, rows, ts_text,
+                 office.margin, office.officer, exported_at, sources, element_rows, prepared, meta)
+
+
+def _layout(form: _Form):
+    """The workbook of a gathered form (no database: this runs in a worker process as well as here)."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.workbook.protection import WorkbookProtection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    u, p, blank, values, comments, results, rows = (form.unit, form.period, form.blank, form.values,
+                                                     form.comments, form.results, form.rows)
+    stamp = datetime.fromisoformat(form.exported_at)
     w = _Writer()
     ws = w.ws
     for letter, width in zip("ABCDEFGH", WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
 
     # -- heading: issuing body on the left, the national motto on the right
-    w.merged(ws, "A1", "C1", f"UBND {parent.name.upper()}" if parent else "", align="center", size=12)
+    w.merged(ws, "A1", "C1", f"UBND {form.parent_name.upper()}" if form.parent_name else "", align="center", size=12)
     w.merged(ws, "A2", "C2", f"UBND {u.name.upper()}", bold=True, align="center", size=12)
     w.merged(ws, "E1", "H1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align="center", size=12)
     w.merged(ws, "E2", "H2", "Độc lập - Tự do - Hạnh phúc", bold=True, align="center", size=13, underline="single")
@@ -440,9 +527,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
     w.merged(ws, "A6", "H6", p.label("vi"), bold=True, align="center", size=13)
     w.merged(ws, "A7", "H7", f"({p.data_window_label('vi')})", italic=True, align="center")
     w.merged(ws, "A8", "H8", f"Đơn vị báo cáo: {u.name} (mã {u.official_code})", align="left")
-    ts_text = f"Chỉ tiêu theo: {ts.name.vi}" + (f" ({ts.document})" if ts and ts.document else "") if ts else \
-        "Chỉ tiêu theo: (chưa chọn bộ chỉ tiêu)"
-    w.merged(ws, "A9", "H9", ts_text, align="left", italic=True, size=11, valign="top")
+    w.merged(ws, "A9", "H9", form.ts_text, align="left", italic=True, size=11, valign="top")
     for i, h in enumerate(HEADERS):
         w.text(ws, f"{'ABCDEFGH'[i]}{HEADER_ROW}", h, bold=True, align="center", border=True, fill="D9D9D9")
 
@@ -482,7 +567,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
 
     element_no = 0
     group_no = 0
-    sources: dict[str, int] = {}  # a target's source (long: a clause quoted) -> its footnote number
+    sources = form.sources
     element_rows: dict[str, tuple[str, str]] = {}
     status_cells = []
     for r, kind, g, item in placed:
@@ -541,16 +626,14 @@ def _build(office, u: Unit, p: Period, blank: bool):
         else:
             if goal is not None and formula is not None:
                 scell.value = status_formula(icell.coordinate, goal[0], goal[1], p.kind != "Y",
-                                             office.margin if goal[2] else 0.0)
+                                             form.margin if goal[2] else 0.0)
             else:
                 w.text(ws, scell.coordinate, STATUS_NAMES[res.status].vi)
             w.style(scell, align="center", border=True, fill=_INDICATOR_FILL, size=11, bold=True)
             status_cells.append(scell.coordinate)
         ref = ""
         if res is not None and res.checks:
-            notes = " ".join(f"Ghi chú: {c.note.vi}" for c in res.checks if c.note)
-            key = res.source() + (f". {notes}" if notes else "")
-            ref = f"Nguồn: ({sources.setdefault(key, len(sources) + 1)})"
+            ref = f"Nguồn: ({sources[_source_key(res)]})"
         w.text(ws, f"{COL_NOTE}{r}", ref, border=True, size=10, fill=_INDICATOR_FILL, colour="404040")
 
     # statuses coloured by conditional formatting, so a recalculated status is coloured too
@@ -579,7 +662,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
     w.merged(ws, f"{COL_TARGET}{r + 1}", f"{COL_NOTE}{r + 1}", "(Ký tên, đóng dấu)", italic=True, align="center")
     for k in range(2, 6):
         ws.row_dimensions[r + k].height = 18
-    prepared = w.text(ws, f"{COL_NAME}{r + 5}", "" if blank else office.officer, bold=True, align="center",
+    prepared = w.text(ws, f"{COL_NAME}{r + 5}", "" if blank else form.officer, bold=True, align="center",
                       fill=_INPUT_FILL if blank else None)
     w.unlock(prepared)
     if blank:
@@ -590,7 +673,7 @@ def _build(office, u: Unit, p: Period, blank: bool):
                   "lưu lại đúng định dạng .xlsx rồi gửi lại tệp này; không sửa các ô khác.")
     else:
         footer = (f"Lập bằng ParApp {__version__} lúc {stamp:%H:%M} ngày {stamp:%d/%m/%Y}; "
-                  f"người xuất: {office.officer}.")
+                  f"người xuất: {form.officer}.")
     w.merged(ws, f"{COL_NO}{r}", f"{COL_NOTE}{r}", footer, italic=True, size=9, colour="595959")
     last = r
 
@@ -618,24 +701,9 @@ def _build(office, u: Unit, p: Period, blank: bool):
     ws.protection.formatRows = False
 
     # -- the hidden sheet
-    status = None if blank else (rep.status.status if rep.status else None)
-    stored_values = {} if blank else {code: values.get(code) for code in element_rows}
-    top = audit.head(office.store.conn)
-    meta = [
-        ("format", FORMAT), ("format_version", FORMAT_VERSION), ("kind", "template" if blank else "return"),
-        ("unit", u.official_code), ("unit_name", u.name), ("level", u.level), ("province", office.province_code),
-        ("period", str(p)), ("catalogue_version", office.catalogue.version), ("target_set", ts.id if ts else ""),
-        ("app_version", __version__), ("exported_at", exported_at), ("exported_by", office.officer),
-        ("office", office.unit(office.office_code).official_code), ("status", status or ""), ("sheet", SHEET),
-        ("prepared_by_cell", prepared.coordinate),
-        ("checksum", checksum(u.official_code, str(p), stored_values,
-                              {c: comments.get(c) for c in element_rows})),
-        # The head of the office's history when it signed: where the chain can be checked from outside.
-        ("chain_head", f"{top[0]}:{top[1]}" if top else ""),
-    ]
-    public, signature = keys.sign(office.store, signed_payload(
-        dict(meta), element_rows, stored_values, {c: comments.get(c) for c in element_rows}))
-    meta += [("public_key", public), ("signature", signature)]
+    if element_rows != form.element_rows or prepared.coordinate != form.prepared:  # what was signed is not here
+        raise RuntimeError(f"the form of {u.official_code} {p} is not laid out where it was signed")
+    meta = form.meta
     hs = w.wb.create_sheet(META_SHEET)
     for i, (k, v) in enumerate(meta, 1):
         w.text(hs, f"A{i}", k, size=10)
