@@ -131,13 +131,18 @@ def _status_chain(period: Period, last: Period, last_year: int) -> tuple[str, ..
     return ("draft", "submitted", "approved")
 
 
-def build(path: Path, quarters: int, catalogue: Catalogue) -> None:
-    """A national database at path: every unit, the whole catalogue every period, statuses, audit rows."""
-    t0 = time.perf_counter()
+def _new_part(path: Path) -> tuple[Path, Store]:
+    """A new, empty ParApp database beside path, under a name of its own until it is complete."""
     part = path.with_name(path.name + ".part")
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(part) + suffix).unlink(missing_ok=True)
-    store = Store.create(part)
+    return part, Store.create(part)
+
+
+def build(path: Path, quarters: int, catalogue: Catalogue) -> None:
+    """A national database at path: every unit, the whole catalogue every period, statuses, audit rows."""
+    t0 = time.perf_counter()
+    part, store = _new_part(path)
     c = store.conn
     # The product's own loaders, then a national root above the provinces in plain SQL.
     unit_store.create_levels(store, 3)
@@ -582,10 +587,7 @@ def build_full_history(path: Path, catalogue: Catalogue, last: Period) -> dict:
     from parapp.store.values import RETURN_DATE_NOTE
 
     t0 = time.perf_counter()
-    part = path.with_name(path.name + ".part")
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(part) + suffix).unlink(missing_ok=True)
-    store = Store.create(part)
+    part, store = _new_part(path)
     c = store.conn
     unit_store.create_levels(store, 3)
     old, new = _full_units()

@@ -91,13 +91,7 @@ def ids(c: sqlite3.Connection, table: str, texts: Iterable[str | None]) -> dict[
 def ids_known(c: sqlite3.Connection, table: str, texts: Iterable[str]) -> dict[str, int]:
     """The id of each text the lookup table has (nothing is added)."""
     column = LOOKUPS[table]
-    listed = sorted(set(texts))
-    out: dict[str, int] = {}
-    for i in range(0, len(listed), 500):
-        part = listed[i:i + 500]
-        out.update(c.execute(f"SELECT {column}, id FROM {table} WHERE {column} IN ({', '.join('?' * len(part))})",
-                             part).fetchall())
-    return out
+    return _pairs(c, f"SELECT {column}, id FROM {table} WHERE {column} IN", sorted(set(texts)))
 
 
 def texts(c: sqlite3.Connection, table: str, only: Iterable[int | None] | None = None) -> dict[int, str]:
@@ -105,12 +99,15 @@ def texts(c: sqlite3.Connection, table: str, only: Iterable[int | None] | None =
     column = LOOKUPS[table]
     if only is None:
         return dict(c.execute(f"SELECT id, {column} FROM {table}").fetchall())
-    wanted = sorted(i for i in set(only) if i is not None)
-    out: dict[int, str] = {}
-    for i in range(0, len(wanted), 500):
-        part = wanted[i:i + 500]
-        out.update(c.execute(f"SELECT id, {column} FROM {table} WHERE id IN ({', '.join('?' * len(part))})",
-                             part).fetchall())
+    return _pairs(c, f"SELECT id, {column} FROM {table} WHERE id IN", sorted(i for i in set(only) if i is not None))
+
+
+def _pairs(c: sqlite3.Connection, select: str, keys: list) -> dict:
+    """The (key, value) rows of `select ... IN (keys)`, asked 500 keys at a time (SQLite's limit on parameters)."""
+    out: dict = {}
+    for i in range(0, len(keys), 500):
+        part = keys[i:i + 500]
+        out.update(c.execute(f"{select} ({', '.join('?' * len(part))})", part).fetchall())
     return out
 
 
