@@ -139,6 +139,17 @@ def _new_part(path: Path) -> tuple[Path, Store]:
     return part, Store.create(part)
 
 
+def _finish_part(store: Store, part: Path, path: Path, t0: float) -> None:
+    """Analyse the database built at part, put it back to WAL and give it its name (path)."""
+    store.conn.execute("ANALYZE")
+    store.conn.execute("PRAGMA journal_mode = WAL")
+    store.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(part) + suffix).unlink(missing_ok=True)
+    part.rename(path)
+    print(f"built {path} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
+
 def build(path: Path, quarters: int, catalogue: Catalogue) -> None:
     """A national database at path: every unit, the whole catalogue every period, statuses, audit rows."""
     t0 = time.perf_counter()
@@ -212,13 +223,7 @@ def build(path: Path, quarters: int, catalogue: Catalogue) -> None:
         audit.rechain(c)
         c.execute("CREATE TRIGGER audit_rows_no_update BEFORE UPDATE ON audit_rows "
                   "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
-    c.execute("ANALYZE")
-    c.execute("PRAGMA journal_mode = WAL")
-    store.close()
-    for suffix in ("-wal", "-shm"):
-        Path(str(part) + suffix).unlink(missing_ok=True)
-    part.rename(path)
-    print(f"built {path} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    _finish_part(store, part, path, t0)
 
 
 def _audit_from_tables(c: sqlite3.Connection) -> None:
@@ -732,13 +737,7 @@ def build_full_history(path: Path, catalogue: Catalogue, last: Period) -> dict:
                           f"VALUES ({', '.join('?' * len(audit.RAW_COLUMNS))})", params)
             n_bulk += len(values)
             print(f"  {period}: {n_bulk:,} values by bulk SQL, {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    c.execute("ANALYZE")
-    c.execute("PRAGMA journal_mode = WAL")
-    store.close()
-    for suffix in ("-wal", "-shm"):
-        Path(str(part) + suffix).unlink(missing_ok=True)
-    part.rename(path)
-    print(f"built {path} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    _finish_part(store, part, path, t0)
     return {"sample": n_sample, "bulk": n_bulk}
 
 

@@ -1078,6 +1078,7 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     global _lang
+    itself = argv is None  # ParApp itself (parapp, python -m parapp, the bundle), not a test calling main([...])
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv == ["--version"]:  # what argparse would print, without the start-up of a command
         print(f"ParApp {__version__}")
@@ -1090,7 +1091,7 @@ def main(argv: list[str] | None = None) -> int:
         import multiprocessing
 
         multiprocessing.freeze_support()
-    if argv is None:  # ParApp itself (parapp, python -m parapp, the bundle), not a test calling main([...])
+    if itself:
         enable_native_reports()  # a crash in native code leaves a report too
     if "--lang" in argv[:-1]:
         _lang = argv[argv.index("--lang") + 1] if argv[argv.index("--lang") + 1] in ("vi", "en") else "vi"

@@ -240,13 +240,8 @@ def _t(lang: str, vi: str, en: str) -> str:
 
 
 def _place(unit: Unit) -> str:
-    """The place in 'Thạch Kênh, ngày ...': the unit's name without its kind, as the Excel return writes it.
-    Written here rather than imported from the return's module, whose Excel machinery would otherwise be loaded
-    on the first report of a session (a quarter of a second of the officer's wait)."""
-    name = unit.name
-    if unit.kind and name.casefold().startswith(unit.kind.casefold() + " "):
-        return name[len(unit.kind) + 1:].strip()
-    return name
+    """The place in 'Thạch Kênh, ngày ...' (Unit.place: the return and the report write it alike)."""
+    return unit.place
 
 
 def _issuing_body(unit: Unit) -> str:

@@ -73,18 +73,13 @@ def ids(c: sqlite3.Connection, table: str, texts: Iterable[str | None]) -> dict[
     out: dict[str | None, int | None] = {None: None}
     if not wanted:
         return out
+    select = f"SELECT {column}, id FROM {table} WHERE {column} IN"
     listed = sorted(wanted)
-    for i in range(0, len(listed), 500):
-        part = listed[i:i + 500]
-        out.update(c.execute(f"SELECT {column}, id FROM {table} WHERE {column} IN ({', '.join('?' * len(part))})",
-                             part).fetchall())
+    out.update(_pairs(c, select, listed))
     missing = [t for t in listed if t not in out]
     if missing:
         c.executemany(f"INSERT INTO {table}({column}) VALUES (?)", [(t,) for t in missing])
-        for i in range(0, len(missing), 500):
-            part = missing[i:i + 500]
-            out.update(c.execute(f"SELECT {column}, id FROM {table} WHERE {column} IN "
-                                 f"({', '.join('?' * len(part))})", part).fetchall())
+        out.update(_pairs(c, select, missing))
     return out
 
 

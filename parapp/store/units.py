@@ -53,6 +53,13 @@ class Unit:
         if not self.official_code:
             object.__setattr__(self, "official_code", self.code)
 
+    @property
+    def place(self) -> str:
+        """The place in 'Thạch Kênh, ngày ...' (a return's or a report's date line): the name without its kind."""
+        if self.kind and self.name.casefold().startswith(self.kind.casefold() + " "):
+            return self.name[len(self.kind) + 1:].strip()
+        return self.name
+
     def in_force(self, period: Period) -> bool:
         """Is this unit part of the tree in force for the period (the period's last day in its span)?"""
         end = period.end.isoformat()

@@ -100,11 +100,8 @@ def file_name(unit: Unit, period: Period, blank: bool = False) -> str:
 
 
 def _place(unit: Unit) -> str:
-    """The place in 'Thạch Kênh, ngày ...': the unit's name without its kind."""
-    name = unit.name
-    if unit.kind and name.casefold().startswith(unit.kind.casefold() + " "):
-        return name[len(unit.kind) + 1:].strip()
-    return name
+    """The place in 'Thạch Kênh, ngày ...' (Unit.place: the return and the report write it alike)."""
+    return unit.place
 
 
 # --------------------------------------------------------------------------------------------- writing
