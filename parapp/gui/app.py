@@ -370,7 +370,7 @@ def run(db: Path | None = None) -> int:
     if os.environ.get("PARAPP_REPORT_READY"):  # bench/startup.py: the moment the window is up and idle
         import time
 
-        QTimer.singleShot(0, lambda: (print(f"READY {time.time():.6f}", flush=True), controller.window.close(),
+        QTimer.singleShot(0, lambda: (print(f"READY {time.time():.6f} {time.process_time():.6f} {time.thread_time():.6f}", flush=True), controller.window.close(),
                                       app.quit()))
     quit_after = os.environ.get("PARAPP_QUIT_AFTER_MS", "")
     if quit_after.isdigit():  # the bundle's smoke test: the window opens, lives a while, and closes as on Quit

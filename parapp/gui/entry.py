@@ -478,7 +478,7 @@ class EntryTab(QWidget):
         self._status: tuple | None = None  # (unit, period, status) the banner last showed
         self.model.refused.connect(self.show_refusal)
         self.model.accepted.connect(self.message.hide)
-        self.model.saved.connect(self._update_banner)
+        self.model.saved.connect(self.update_banner)
         self.model.saved.connect(self.data_changed)
         self.model.modelReset.connect(self._after_reset)
 
@@ -514,7 +514,7 @@ class EntryTab(QWidget):
 
     def refresh(self) -> None:
         self.model.reload()
-        self._update_banner()
+        self.update_banner()
 
     def _after_reset(self) -> None:
         h = self.view.horizontalHeader()
@@ -534,13 +534,13 @@ class EntryTab(QWidget):
         first = next((r for r in range(self.model.rowCount()) if self.model.row_kind(r) == "element"), None)
         if first is not None:
             self.view.setCurrentIndex(self.model.index(first, VALUE))
-        self._update_banner()
+        self.update_banner()
 
     def value_width(self) -> int:
         """The value column's least width: a large number, with the cell's margins."""
         return self.view.fontMetrics().horizontalAdvance(VALUE_SAMPLE) + 24
 
-    def _update_banner(self) -> None:
+    def update_banner(self) -> None:
         rep = self.model.report
         if rep is None:
             return

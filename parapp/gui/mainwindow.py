@@ -7,7 +7,6 @@ import sqlite3
 
 from parapp.domain.periods import Period
 from parapp.engine.office import Office
-from parapp.gui.entry import EntryTab
 from parapp.gui.lazy_tab import LazyTab
 from parapp.gui.period_picker import PeriodPicker
 from parapp.gui.qt import (
@@ -121,8 +120,9 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.tree)
         # right: the tabs
         self.tabs = QTabWidget(self)
-        self.entry = EntryTab(self.undo_stack, self)
-        # The other tabs are built when first shown: the window opens sooner.
+        # Each tab is built when first shown (a district's or province's office opens on its overview, a
+        # commune's on its form): the window opens sooner.
+        self.entry = LazyTab(self._entry_tab, self)
         self.overview = LazyTab(_overview_tab, self)
         self.catalogue = LazyTab(_catalogue_tab, self)
         self.history = LazyTab(_history_tab, self)
@@ -358,8 +358,8 @@ class MainWindow(QMainWindow):
         self._stale = {self.overview, self.catalogue, self.history, self.entry} - {self.tabs.currentWidget()}
         if self.tabs.currentWidget() is not self.entry:
             self.tabs.currentWidget().refresh()
-        else:
-            self.entry._update_banner()
+        elif self.entry.built:
+            self.entry.page.update_banner()
         self._update_actions()
 
     def _imported(self) -> None:
@@ -581,6 +581,12 @@ class MainWindow(QMainWindow):
         if not getattr(self, "_closing_for_restore", False):
             self.back_up("close", quiet=True)
         super().closeEvent(event)
+
+
+    def _entry_tab(self, parent):
+        from parapp.gui.entry import EntryTab
+
+        return EntryTab(self.undo_stack, parent)
 
 
 def _overview_tab(parent):

@@ -42,10 +42,7 @@ from parapp.engine.office import Office
 from parapp.gui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
-    QBarCategoryAxis,
     QBrush,
-    QChart,
-    QChartView,
     QColor,
     QComboBox,
     QEvent,
@@ -53,10 +50,8 @@ from parapp.gui.qt import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineSeries,
     QMessageBox,
     QModelIndex,
-    QPainter,
     QSplitter,
     Qt,
     QTableView,
@@ -64,10 +59,8 @@ from parapp.gui.qt import (
     QtGui,
     QTimer,
     QtWidgets,
-    QValueAxis,
     QVBoxLayout,
     QWidget,
-    QXYSeries,
     Signal,
 )
 from parapp.gui.style import GROUP_TINT, STATUS_STYLE, WORKFLOW_STYLE
@@ -634,19 +627,16 @@ class OverviewTab(QWidget):
         controls.addWidget(self.combo, 1)
         controls.addStretch(1)
 
-        self.chart = QChart()
-        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-        self.chart.setBackgroundRoundness(0)
-        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        self.chart.setMargins(QtCore.QMargins(4, 4, 4, 4))
-        self.chart_view = QChartView(self.chart, self)
-        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(220)
         chart_box = QWidget(self)
         lay = QVBoxLayout(chart_box)
         lay.setContentsMargins(0, 4, 0, 0)
         lay.addLayout(controls)
-        lay.addWidget(self.chart_view, 1)
+        # The chart is made when it is first drawn, with its figures (see _make_chart); till then its space.
+        self._chart = self._chart_view = None
+        self._chart_space = QWidget(chart_box)
+        self._chart_space.setMinimumHeight(220)
+        self._chart_layout = lay
+        lay.addWidget(self._chart_space, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(matrix_box)
@@ -972,13 +962,46 @@ class OverviewTab(QWidget):
             out.append((p.period, value, goal_of(r), r.status if value is not None else "no_data"))
         return out
 
+    @property
+    def chart(self):
+        """The chart (a QChart), made now if it was not yet."""
+        self._make_chart()
+        return self._chart
+
+    @property
+    def chart_view(self):
+        self._make_chart()
+        return self._chart_view
+
+    def _make_chart(self) -> None:
+        """The chart and its view, in the space kept for them. They are made when first drawn, not with the tab:
+        Qt's charts library is loaded then, while the window opens without it."""
+        if self._chart is not None:
+            return
+        from parapp.gui.qt import QChart, QChartView, QPainter
+
+        chart = QChart()
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart.setBackgroundRoundness(0)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        chart.setMargins(QtCore.QMargins(4, 4, 4, 4))
+        view = QChartView(chart, self)
+        view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        view.setMinimumHeight(220)
+        self._chart, self._chart_view = chart, view
+        self._chart_layout.replaceWidget(self._chart_space, view)
+        self._chart_space.deleteLater()
+        self._chart_space = None
+
     def _draw_chart(self) -> None:
+        data = self.model.overview()
+        ind = next((i for i in data.indicators if i.code == self._indicator), None) if data else None
+        if self._chart is None and (data is None or ind is None):
+            return  # nothing drawn yet: nothing to clear
         chart = self.chart
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
-        data = self.model.overview()
-        ind = next((i for i in data.indicators if i.code == self._indicator), None) if data else None
         if data is None or ind is None:
             chart.setTitle("")
             return
@@ -993,6 +1016,8 @@ class OverviewTab(QWidget):
         if any(p in carried for p, *_ in points):
             chart.setTitle(chart.title() + "<br><small>" + html.escape(
                 self.tr("* before the unit existed: its predecessors' figures combined")) + "</small>")
+        from parapp.gui.qt import QBarCategoryAxis, QValueAxis
+
         axis_x = QBarCategoryAxis()
         axis_x.append([p.short_label(language()) + (" *" if p in carried else "") for p, *_ in points])
         axis_y = QValueAxis()
@@ -1023,6 +1048,8 @@ class OverviewTab(QWidget):
 
     def _segments(self, points, field: int, name: str, pen, axis_x, axis_y, ind: Indicator, markers: bool) -> None:
         """Lines through the consecutive points that have a value (field 1) or a target (field 2)."""
+        from parapp.gui.qt import QLineSeries, QXYSeries
+
         first = True
         run: list[int] = []
 

@@ -6,9 +6,37 @@ the charts, the PDF viewer, printing, dialogs shown later) would only delay it.
 """
 
 import importlib
+import sys
 
 import shiboken6
-from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401
+
+
+def _reads_bytes() -> None:
+    """PySide6 asks of every module imported after it whether its source names "PySide6" (for its opt-in
+    ``__feature__`` switches), through ``inspect.getsource``: the file decoded, split into lines and kept in
+    linecache, about 0.1-0.3 ms a module and some 70 modules while the window starts. The same question is
+    answered here from the file's bytes; a module with no source file gets PySide6's own answer."""
+    feature = sys.modules.get("shibokensupport.feature")
+    asks = getattr(feature, "_mod_uses_pyside", None)
+    if asks is None or getattr(asks, "reads_bytes", False):
+        return
+
+    def uses_pyside(module) -> bool:
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and path.endswith(".py"):
+            try:
+                with open(path, "rb") as f:
+                    return b"PySide6" in f.read()
+            except OSError:
+                pass
+        return asks(module)
+
+    uses_pyside.reads_bytes = True
+    feature._mod_uses_pyside = uses_pyside
+
+
+_reads_bytes()
+from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402, F401
 
 _NAMES = {
     "PySide6.QtCore": (
