@@ -74,7 +74,7 @@ def keep(entry: tuple) -> bool:
 HIDDEN = ["parapp.exchange.returns.reading", "parapp.gui.app", "python_calamine", "cryptography.hazmat.bindings._rust",
           # the Qt modules parapp.gui.qt imports when first asked for, and the tabs built when first shown
           "PySide6.QtCharts", "PySide6.QtPdf", "PySide6.QtPdfWidgets", "PySide6.QtPrintSupport", "PySide6.QtUiTools",
-          "parapp.gui.overview", "parapp.gui.catalogue_tab", "parapp.gui.history_tab",
+          "parapp.gui.entry", "parapp.gui.overview", "parapp.gui.catalogue_tab", "parapp.gui.history_tab",
           # parapp dhis2 <command> imports its module by name
           "parapp.exchange.dhis2.cmd_metadata", "parapp.exchange.dhis2.cmd_export", "parapp.exchange.dhis2.cmd_import",
           "parapp.exchange.dhis2.cmd_push"]
