@@ -114,6 +114,32 @@ def test_an_unchanged_database_is_checked_once_and_a_page_edited_behind_parapp_s
     assert code == 1 and "bị hỏng" in err
 
 
+def test_the_window_s_check_on_its_thread_is_remembered_too_and_a_damaged_page_is_still_found(tmp_path, statements):
+    path = _office_db(tmp_path)
+    _age(path)
+    statements.clear()
+    with Office.open(path, check="later") as office:  # the window: the check runs while it is built
+        office.store.wait_checked()
+    assert _checks(statements) == 1
+    statements.clear()
+    with Office.open(path, check="later") as office:  # unchanged since that check passed: not looked at again
+        office.store.wait_checked()
+        assert office.report("18073", "2025Q1").stored["received_new"].value == 120
+    assert _checks(statements) == 0
+
+    _damage_in_place(path)
+    statements.clear()
+    with Office.open(path, check="later") as office:
+        with pytest.raises(bk.DamagedError) as e:
+            office.store.wait_checked()
+    assert _checks(statements) == 1 and "bị hỏng" in e.value.message("vi")
+    statements.clear()
+    with Office.open(path, check="later") as office:  # a failed check is never remembered as a sound one
+        with pytest.raises(bk.DamagedError):
+            office.store.wait_checked()
+    assert _checks(statements) == 1
+
+
 def test_a_change_by_parapp_or_another_program_is_checked_again(tmp_path, statements):
     path = _office_db(tmp_path)
     _age(path)

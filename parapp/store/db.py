@@ -485,7 +485,7 @@ class Store:
             if path.stat().st_size <= QUICK_CHECK_MAX_BYTES and not checked.unchanged(path, seen):
                 if check != "now" and version == SCHEMA_VERSION and not store.read_only:
                     if check == "later":
-                        store._check_in_background()
+                        store._check_in_background(seen)
                 elif conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                     from parapp.store.backup import damaged_message
 
@@ -564,7 +564,9 @@ class Store:
 
     # -- the check at opening, when it runs beside the window -----------------------------------
 
-    def _check_in_background(self) -> None:
+    def _check_in_background(self, seen: dict) -> None:
+        """The quick check on a thread of its own; passed, it is remembered for the file as `seen` saw it before
+        it was opened (parapp.store.checked), so that the next open of an unchanged file does not check again."""
         import threading
 
         done = threading.Event()
@@ -574,9 +576,14 @@ class Store:
             try:
                 conn = self._connect(self.path, "ro")
                 try:
-                    result.append(conn.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+                    sound = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
                 finally:
                     conn.close()
+                if sound:
+                    from parapp.store import checked
+
+                    checked.remember(self.path, seen)
+                result.append(sound)
             except BaseException as e:  # noqa: BLE001 - given to whoever waits for the verdict
                 result.append(e)
             finally:
