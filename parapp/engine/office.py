@@ -121,7 +121,8 @@ class Office:
         self.store = store
         self.catalogue = catalogue or shipped_catalogue()
         self._target_set: TargetSet | None = None
-        self._years: dict[tuple[str, bool, int], tuple[tuple[int, int], dict[str, float]]] = {}
+        self._years: dict[tuple[str, bool, int, frozenset[str]], tuple[tuple[int, int], dict[str, float]]] = {}
+        self._needs: dict[str, frozenset[str]] = {}  # what history() reads for an indicator
 
     # -- opening and creating ------------------------------------------------------------------
 
@@ -455,21 +456,29 @@ class Office:
         as targets that look at last year or at a baseline need it. Years are rolled up once and kept
         until the database changes (a year's roll-up is the costly part of a report)."""
         def history(indicator: str, year: int) -> float | None:
-            key = (unit, below, year)
+            ind = self.catalogue.indicators[indicator]
+            needs = self._needs.get(indicator)
+            if needs is None:  # the indicator's elements, and the respondent counts that weight its percentages
+                elements = self.catalogue.elements
+                needs = self._needs[indicator] = frozenset(
+                    ind.elements | {elements[e].weight for e in ind.elements if e in elements and elements[e].weight})
+            key = (unit, below, year, needs)
             version = self.store.data_version()
             hit = self._years.get(key)
             if hit is None or hit[0] != version:
-                agg = self.figures(unit, Period.for_year(year), below)[0]
+                agg = self.figures(unit, Period.for_year(year), below, elements=needs)[0]
                 hit = self._years[key] = (version, agg.values)
-            return self.catalogue.indicators[indicator].compute(hit[1])
+            return ind.compute(hit[1])
 
         return history
 
-    def figures(self, unit: str | Unit, period: Period, below: bool = False) -> tuple[Aggregate, Provenance | None]:
+    def figures(self, unit: str | Unit, period: Period, below: bool = False,
+                elements: frozenset[str] | None = None) -> tuple[Aggregate, Provenance | None]:
         """The unit's figures (own, or rolled up with below) for any period, carried from its predecessors for
-        a time before it existed (the 2025 reorganisation); the provenance says from which, else None."""
+        a time before it existed (the 2025 reorganisation); the provenance says from which, else None.
+        elements: only those elements' values, without the counts of units that reported (lineage.figures)."""
         u = unit if isinstance(unit, Unit) else self.unit(unit)
-        return figures(self.store, self.catalogue, u, period, below)
+        return figures(self.store, self.catalogue, u, period, below, elements)
 
     def area_roots(self) -> list[str]:
         """The office's unit and, after the 2025 reorganisation, the old units it was made of (and theirs)."""
