@@ -248,17 +248,23 @@ class Office:
 
     def _reorganised_from(self) -> set[str]:
         """The old provinces this office's province was made of (empty before the 2025 reorganisation, or
-        for a province that kept its territory)."""
-        from parapp.engine.reorganise import META_KEY
-
-        raw = self.store.meta(META_KEY)
+        for a province that kept its territory). Read again only when the database has changed."""
+        version = self.store.data_version()
+        hit = self.__dict__.get("_reorganised")
+        if hit is not None and hit[0] == version:
+            return set(hit[1])
+        raw = self.store.meta(unit_store.REORGANISED_META)
         if not raw:
-            return set()
-        import json
+            olds: set[str] = set()
+        else:
+            import json
 
-        info = json.loads(raw)
-        olds = {info.get("from_province", ""), *info.get("merged_with", [])}
-        return set() if olds == {self.province_code} else olds
+            info = json.loads(raw)
+            olds = {info.get("from_province", ""), *info.get("merged_with", [])}
+            if olds == {self.province_code}:
+                olds = set()
+        self._reorganised = (version, frozenset(olds))
+        return olds
 
     def origin_provinces(self, unit: str | Unit) -> frozenset[str]:
         """The old provinces a unit's territory came from: its own province for a unit of the old tree, those of

@@ -18,6 +18,9 @@ TIERS = {3: ("province", "district", "commune"), 2: ("province", "commune")}
 
 BEGINNING, FOREVER = "0001-01-01", "9999-12-31"
 
+# The meta key that records the 2025 reorganisation of the office's tree (parapp.engine.reorganise.META_KEY).
+REORGANISED_META = "reorganised_2025"
+
 # Every query that makes Units reads the unit's span with it (a unit without a span row is valid for all time).
 _UNIT_COLUMNS = ("u.*, coalesce(s.official_code, u.code) AS official_code, "
                  f"coalesce(s.valid_from, '{BEGINNING}') AS valid_from, coalesce(s.valid_to, '{FOREVER}') AS valid_to")
