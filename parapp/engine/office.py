@@ -122,7 +122,7 @@ class Office:
         self.catalogue = catalogue or shipped_catalogue()
         self._target_set: TargetSet | None = None
         self._years: dict[tuple[str, bool, int, frozenset[str]], tuple[tuple[int, int], dict[str, float]]] = {}
-        self._needs: dict[str, frozenset[str]] = {}  # what history() reads for an indicator
+        self._needs: dict[tuple[str, ...], frozenset[str]] = {}  # elements_of
 
     # -- opening and creating ------------------------------------------------------------------
 
@@ -463,11 +463,7 @@ class Office:
         until the database changes (a year's roll-up is the costly part of a report)."""
         def history(indicator: str, year: int) -> float | None:
             ind = self.catalogue.indicators[indicator]
-            needs = self._needs.get(indicator)
-            if needs is None:  # the indicator's elements, and the respondent counts that weight its percentages
-                elements = self.catalogue.elements
-                needs = self._needs[indicator] = frozenset(
-                    ind.elements | {elements[e].weight for e in ind.elements if e in elements and elements[e].weight})
+            needs = self.elements_of((ind,))
             key = (unit, below, year, needs)
             version = self.store.data_version()
             hit = self._years.get(key)
@@ -477,6 +473,18 @@ class Office:
             return ind.compute(hit[1])
 
         return history
+
+    def elements_of(self, indicators) -> frozenset[str]:
+        """The elements the indicators are computed from, with the respondent counts that weight their
+        percentages: what figures(..., elements=) must read for them."""
+        key = tuple(ind.code for ind in indicators)
+        needs = self._needs.get(key)
+        if needs is None:
+            elements = self.catalogue.elements
+            names = set().union(*(ind.elements for ind in indicators))
+            needs = self._needs[key] = frozenset(
+                names | {elements[e].weight for e in names if e in elements and elements[e].weight})
+        return needs
 
     def figures(self, unit: str | Unit, period: Period, below: bool = False,
                 elements: frozenset[str] | None = None) -> tuple[Aggregate, Provenance | None]:
