@@ -52,6 +52,8 @@ _CODE_WIDTH = {"province": 2, "district": 3, "commune": 5}
 
 @dataclass(frozen=True)
 class OfficialUnit:
+    """A unit of an official list (three-tier or two-tier)."""
+
     code: str
     name: str
     kind: str

@@ -54,6 +54,8 @@ def _candidates(period: Period) -> tuple[tuple[_Part, ...], frozenset[str]]:
 
 @dataclass(frozen=True, eq=False)  # one per (period, below, used), cached: compared by identity
 class _Plan:
+    """The statements that read a period's values, for the periods stored."""
+
     parts: tuple[_Part, ...]  # the parts someone stored values for, `between` cut down the same way
     scope: str
     conditions: tuple[str, ...]  # each part's WHERE terms

@@ -31,6 +31,8 @@ History = Callable[[str, int], float | None]
 
 @dataclass(frozen=True)
 class TargetCheck:
+    """One target judged: its status, the goal worked out, the value compared, a note."""
+
     target: Target
     status: str
     goal: float | None  # the threshold this year, once increments and baselines are worked out
@@ -43,6 +45,8 @@ class TargetCheck:
 
 @dataclass(frozen=True)
 class IndicatorResult:
+    """An indicator's value with its status and the checks of its targets."""
+
     indicator: Indicator
     value: float | None
     status: str

@@ -25,6 +25,8 @@ from parapp.store.units import Unit
 
 @dataclass(frozen=True)
 class Source:
+    """An old unit whose figures are carried, with its share and how the share was set."""
+
     unit: Unit
     share: float
     how: str  # whole, shares (set by an officer), default (an estimate), undecided

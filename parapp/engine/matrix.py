@@ -306,6 +306,8 @@ class MatrixRow:
 
 @dataclass(frozen=True)
 class Matrix:
+    """The units below a unit, each with its indicators' results, and their total."""
+
     unit: Unit
     period: Period
     level: str  # the level of the units below ("" when there are none)

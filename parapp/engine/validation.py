@@ -12,6 +12,8 @@ from parapp.i18n import Text, format_number
 
 @dataclass(frozen=True)
 class Message:
+    """A rule that a unit's figures break: its words, severity and the two sides."""
+
     rule: str
     severity: str  # error | warning
     text: Text  # the rule's own words

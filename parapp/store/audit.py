@@ -18,7 +18,6 @@ was: a chain made before the compact layout stays valid after it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -62,6 +61,8 @@ def _normal(row: Sequence) -> tuple:
 
 def digest(prev: str, fields: Sequence) -> str:
     """The hash of a row (its id, then COLUMNS in order, normalised) chained to the previous row's hash."""
+    import hashlib  # here: a command that only reads never pays for its import
+
     body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()
 
@@ -227,6 +228,8 @@ class Drift:
 
 @dataclass
 class Verdict:
+    """What a check of the history found: its rows, its head, where the chain breaks."""
+
     rows: int = 0
     head: tuple[int, str] | None = None
     broken_at: int | None = None  # the first row whose hash does not follow (edited, removed or added there)

@@ -32,6 +32,8 @@ _IN_FORCE = f"coalesce(s.valid_from, '{BEGINNING}') <= ? AND coalesce(s.valid_to
 
 @dataclass(frozen=True)
 class Unit:
+    """A unit of the office's tree, with the span of time it is in force."""
+
     code: str  # the key in this database: the official code, unless a unit of another time holds that code
     name: str
     kind: str

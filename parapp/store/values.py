@@ -41,6 +41,8 @@ def return_date(reason: str | None) -> date | None:
 
 @dataclass(frozen=True)
 class StoredValue:
+    """A value as stored, with its comment and who changed it when."""
+
     value: float
     comment: str | None
     updated_by: str | None
@@ -50,6 +52,8 @@ class StoredValue:
 
 @dataclass(frozen=True)
 class Status:
+    """The workflow status of a unit-period, with who changed it when."""
+
     status: str
     changed_by: str | None
     changed_at: str | None
@@ -396,6 +400,8 @@ def status_changes(store: Store, period: str, units: list[str], statuses: tuple[
 
 @dataclass(frozen=True)
 class AuditEntry:
+    """One row of the history."""
+
     id: int
     at: str
     who: str | None
