@@ -11,12 +11,12 @@ import math
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from parapp.domain.expressions import Expression, ExpressionError
 from parapp.i18n import ParAppError, Text, format_number, nfc
+from parapp.records import field, record
 
 LEVELS = ("province", "district", "commune")
 LEVEL_NAMES = {
@@ -43,7 +43,7 @@ class ValueRefused(ParAppError):
 # --------------------------------------------------------------------------------------- catalogue
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Group:
     """A group of the catalogue: elements and indicators are shown under it."""
 
@@ -51,7 +51,7 @@ class Group:
     name: Text
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Element:
     """A figure an office enters (or rolls up): its type, levels, how it combines over time, its weight."""
 
@@ -106,7 +106,7 @@ class Element:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Indicator:
     """A figure worked out from elements (a rate, a count, a rank), judged against targets."""
 
@@ -142,7 +142,7 @@ class Indicator:
         return self.numerator.evaluate(values, missing="zero")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """A check between elements (left op right) that a return must pass, as an error or a warning."""
 
@@ -158,7 +158,7 @@ class Rule:
         return self.left.all_names | self.right.all_names
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RulePlan:
     """A rule with what validation reads of it: the names it reads now and from the previous period."""
     rule: Rule
@@ -167,7 +167,7 @@ class RulePlan:
     shown: tuple[str, ...]  # the names, sorted: the cells a failure marks
 
 
-@dataclass
+@record
 class Catalogue:
     """The elements, indicators and rules ParApp works with, read from catalogue.toml."""
 
@@ -235,7 +235,7 @@ class Catalogue:
 # --------------------------------------------------------------------------------------- target sets
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     """One target of a target set: an indicator's goal for some years and levels, with its source."""
 
@@ -288,7 +288,7 @@ class Target:
         return self.type
 
 
-@dataclass
+@record
 class TargetSet:
     """A province's targets (its resolution or plan), read from a TOML file."""
 
@@ -780,7 +780,7 @@ def shipped_target_sets(catalogue: Catalogue) -> dict[str, TargetSet]:
     return out
 
 
-@dataclass
+@record
 class _Registry:
     """What the process has read of the shipped catalogue."""
 

@@ -13,15 +13,15 @@ someone stored values for are read (Store.periods_used); the statements are buil
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from parapp.domain.catalogue import Catalogue
 from parapp.domain.periods import Period
+from parapp.records import field, record
 from parapp.store.db import Store
 
 
-@dataclass
+@record
 class Aggregate:
     """Element values of one unit (or a subtree) for one period."""
 
@@ -32,7 +32,7 @@ class Aggregate:
     expected: int = 0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Part:
     """A period whose stored values may make up the period asked for."""
 
@@ -52,7 +52,7 @@ def _candidates(period: Period) -> tuple[tuple[_Part, ...], frozenset[str]]:
     return tuple(parts), frozenset(p.id for p in parts)
 
 
-@dataclass(frozen=True, eq=False)  # one per (period, below, used), cached: compared by identity
+@record(frozen=True, eq=False)  # one per (period, below, used), cached: compared by identity
 class _Plan:
     """The statements that read a period's values, for the periods stored."""
 

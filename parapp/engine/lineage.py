@@ -11,19 +11,19 @@ roll-up combines quarters; values stored for the period itself (a yearly figure)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from parapp.domain.catalogue import Catalogue
 from parapp.domain.periods import Period
 from parapp.engine.aggregate import Aggregate, aggregate, coverage
 from parapp.i18n import Text
+from parapp.records import field, record
 from parapp.store import units as unit_store
 from parapp.store.db import Store
 from parapp.store.units import Unit
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Source:
     """An old unit whose figures are carried, with its share and how the share was set."""
 
@@ -32,7 +32,7 @@ class Source:
     how: str  # whole, shares (set by an officer), default (an estimate), undecided
 
 
-@dataclass
+@record
 class Provenance:
     """Which old units a figure came from, and how far it can be compared."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from parapp.engine.compliance import IndicatorResult, assess
 from parapp.engine.lineage import Provenance, figures
 from parapp.engine.validation import Message, validate
 from parapp.i18n import ParAppError, Text, nfc, parse_number
+from parapp.records import field, record
 from parapp.store import audit
 from parapp.store import units as unit_store
 from parapp.store import values as value_store
@@ -39,7 +39,7 @@ class WorkflowError(ParAppError):
     pass
 
 
-@dataclass
+@record
 class UnitReport:
     """What an officer sees of one unit and period."""
 
@@ -296,8 +296,20 @@ class Office:
         (origin,) = origins
         if ts is not None and ts.province == origin:
             return ts
-        sets = [s for s in self.target_sets().values() if s.province == origin]
+        sets = self._sets_of(origin)
         return next((s for s in sets if s.covers(period.year)), sets[0] if sets else None)
+
+    def _sets_of(self, province: str) -> list[TargetSet]:
+        """The target sets (shipped and imported, as target_sets gives them) of one province; worked out once
+        per change of the database (a report asks for each unit of a merged province)."""
+        version = self.store.data_version()
+        hit = self.__dict__.get("_province_sets")
+        if hit is None or hit[0] != version:
+            hit = self._province_sets = (version, {})
+        sets = hit[1].get(province)
+        if sets is None:
+            sets = hit[1][province] = [s for s in self.target_sets().values() if s.province == province]
+        return sets
 
     def target_note(self, unit: str | Unit, period: Period) -> Text | None:
         """Why a unit is judged by a predecessor's target set, or by none, after a merger; that the set ends

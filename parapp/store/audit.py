@@ -21,10 +21,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from parapp.i18n import Text
+from parapp.records import field, record
 from parapp.store import compact
 
 COLUMNS = ("at", "who", "action", "unit", "period", "element", "old_value", "new_value", "old_comment",
@@ -202,7 +202,7 @@ def rechain_text(c: sqlite3.Connection, chunk: int = 100_000) -> int:
 # ------------------------------------------------------------------------------------------ verifying
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Drift:
     """A stored value that is not the last value its chain gives (changed with another tool)."""
 
@@ -226,7 +226,7 @@ class Drift:
         return f"{self.unit_name or self.unit}, {period}, {el.name.get(lang) if el else self.element}"
 
 
-@dataclass
+@record
 class Verdict:
     """What a check of the history found: its rows, its head, where the chain breaks."""
 

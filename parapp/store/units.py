@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from parapp.domain.catalogue import LEVEL_NAMES
 from parapp.domain.periods import Period
 from parapp.domain.unitlists import OfficialUnit, kind_from_name
 from parapp.i18n import ParAppError, clean, nfc
+from parapp.records import record
 from parapp.store import audit
 from parapp.store.db import Store, now
 
@@ -30,7 +30,7 @@ _UNIT_JOIN = "LEFT JOIN unit_spans s ON s.code = u.code"
 _IN_FORCE = f"coalesce(s.valid_from, '{BEGINNING}') <= ? AND coalesce(s.valid_to, '{FOREVER}') >= ?"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unit:
     """A unit of the office's tree, with the span of time it is in force."""
 
@@ -189,7 +189,7 @@ def resolve(store: Store, code: str, period: Period | None = None) -> str:
     return max(found, key=lambda u: u.valid_from).code
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Link:
     """predecessor went (whole, or in part) to successor on the day at."""
 
