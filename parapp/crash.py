@@ -13,12 +13,14 @@ import atexit
 import faulthandler
 import os
 import sys
-import traceback
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from parapp import __version__, settings
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (this module is imported at every start)
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 # The last line of a native report's heading: whatever follows it is what faulthandler wrote at the crash.
 NATIVE_MARK = "Native crash (faulthandler):\n"
@@ -57,6 +59,8 @@ def save_report(exc: BaseException, context: str = "") -> Path | None:
         folder = reports_folder()
         folder.mkdir(parents=True, exist_ok=True)
         path = _report_name(folder)
+        import traceback
+
         text = _heading() + f"{context}\n\n" + "".join(traceback.format_exception(exc))
         path.write_text(text, encoding="utf-8")
         return path

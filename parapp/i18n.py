@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+
+from parapp.records import record
 
 LANGUAGES = ("vi", "en")
 _current = "vi"
@@ -61,7 +62,7 @@ def matches(query: str, text: str) -> bool:
     return q in nfc(text).casefold()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Text:
     """A text in both languages."""
 

@@ -11,12 +11,12 @@ import math
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from parapp.domain.expressions import Expression, ExpressionError
 from parapp.i18n import ParAppError, Text, format_number, nfc
+from parapp.records import field, record
 
 LEVELS = ("province", "district", "commune")
 LEVEL_NAMES = {
@@ -43,14 +43,18 @@ class ValueRefused(ParAppError):
 # --------------------------------------------------------------------------------------- catalogue
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Group:
+    """A group of the catalogue: elements and indicators are shown under it."""
+
     code: str
     name: Text
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Element:
+    """A figure an office enters (or rolls up): its type, levels, how it combines over time, its weight."""
+
     code: str
     group: str
     name: Text
@@ -102,8 +106,10 @@ class Element:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Indicator:
+    """A figure worked out from elements (a rate, a count, a rank), judged against targets."""
+
     code: str
     group: str
     name: Text
@@ -136,8 +142,10 @@ class Indicator:
         return self.numerator.evaluate(values, missing="zero")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
+    """A check between elements (left op right) that a return must pass, as an error or a warning."""
+
     code: str
     name: Text
     left: Expression
@@ -150,7 +158,7 @@ class Rule:
         return self.left.all_names | self.right.all_names
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RulePlan:
     """A rule with what validation reads of it: the names it reads now and from the previous period."""
     rule: Rule
@@ -159,8 +167,10 @@ class RulePlan:
     shown: tuple[str, ...]  # the names, sorted: the cells a failure marks
 
 
-@dataclass
+@record
 class Catalogue:
+    """The elements, indicators and rules ParApp works with, read from catalogue.toml."""
+
     version: str
     groups: list[Group]
     elements: dict[str, Element]
@@ -225,8 +235,10 @@ class Catalogue:
 # --------------------------------------------------------------------------------------- target sets
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
+    """One target of a target set: an indicator's goal for some years and levels, with its source."""
+
     indicator: str
     type: str
     source: str
@@ -276,8 +288,10 @@ class Target:
         return self.type
 
 
-@dataclass
+@record
 class TargetSet:
+    """A province's targets (its resolution or plan), read from a TOML file."""
+
     id: str
     province: str
     name: Text
@@ -346,6 +360,89 @@ def _keep_parsed(text: str, doc: dict) -> None:
         tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError:  # a read-only or full disk: the text is parsed again next time
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+# The objects built from a catalogue or a target set are kept too (pickled, in the same folder), under the SHA-256
+# of what they were built from: the text, its label (it names the file in errors), for a target set the catalogue
+# it was checked against, and the code that builds them (ParApp's version and the size and time of these modules'
+# files, so that a changed class is never read from an old file). A file that is missing, unreadable, damaged or
+# of another key is ignored and the text is parsed; only a text that parses is kept, so its errors stay the same.
+_BUILT_FORMAT = "built-pickle-1"
+
+
+@lru_cache(maxsize=1)
+def _code_stamp() -> str | None:
+    """What identifies the code that builds catalogues and target sets; None when it cannot be told (no files)."""
+    import sys
+
+    from parapp import __version__, i18n
+    from parapp.domain import expressions
+
+    parts = [__version__, sys.version]
+    try:
+        for module in (sys.modules[__name__], expressions, i18n):
+            st = os.stat(module.__file__)
+            parts.append(f"{module.__name__}:{st.st_size}:{st.st_mtime_ns}")
+    except (OSError, TypeError, AttributeError):
+        return None
+    return "\0".join(parts)
+
+
+def _built_key(kind: str, text: str, label: str, of: str = "") -> str | None:
+    try:  # the interpreter's own SHA-256, without hashlib's import (OpenSSL's, a part of every start-up)
+        from _sha256 import sha256
+    except ImportError:
+        try:
+            from _sha2 import sha256
+        except ImportError:
+            from hashlib import sha256
+    stamp = _code_stamp()
+    if stamp is None:
+        return None
+    whole = "\0".join((_BUILT_FORMAT, stamp, kind, label, of, text))
+    return sha256(whole.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _built_file(key: str) -> Path | None:
+    try:
+        from parapp import settings
+
+        return settings.data_dir() / "cache" / f"built-{key[:40]}.pickle"
+    except Exception:  # noqa: BLE001 - no data folder to be had: nothing is kept
+        return None
+
+
+def _built(key: str | None, kind: type):
+    """The object kept under key, if its file is there, reads whole and holds one of kind under that very key."""
+    path = _built_file(key) if key is not None else None
+    if path is None:
+        return None
+    import pickle
+
+    try:
+        kept_key, obj = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - missing, cut short, damaged, of an older layout: parse the text
+        return None
+    return obj if kept_key == key and type(obj) is kind else None
+
+
+def _keep_built(key: str | None, obj: object) -> None:
+    path = _built_file(key) if key is not None else None
+    if path is None:
+        return
+    import pickle
+
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        data = pickle.dumps((key, obj), protocol=pickle.HIGHEST_PROTOCOL)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except Exception:  # noqa: BLE001 - a read-only or full disk, an object that does not pickle: parsed next time
         try:
             tmp.unlink(missing_ok=True)
         except OSError:
@@ -493,6 +590,16 @@ def _text(r: _Reader, d: dict, stem: str, line: int, required: bool = True) -> T
 
 
 def parse_catalogue(text: str, label: str = "catalogue.toml") -> Catalogue:
+    key = _built_key("catalogue", text, label)
+    cat = _built(key, Catalogue)
+    if cat is None:
+        cat = _parse_catalogue(text, label)
+        _keep_built(key, cat)
+    cat._built_key = key  # what a target set checked against it is kept under (the catalogue does not change)
+    return cat
+
+
+def _parse_catalogue(text: str, label: str) -> Catalogue:
     r = _Reader(text, label)
     doc = r.load()
     version = r.string(doc, "version", r.key_line("version"))
@@ -573,6 +680,16 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
 
 
 def parse_target_set(text: str, catalogue: Catalogue, label: str = "target set") -> TargetSet:
+    of = getattr(catalogue, "_built_key", None)  # None: a catalogue not read from text, nothing is kept
+    key = _built_key("target set", text, label, of) if of is not None else None
+    ts = _built(key, TargetSet)
+    if ts is None:
+        ts = _parse_target_set(text, catalogue, label)
+        _keep_built(key, ts)
+    return ts
+
+
+def _parse_target_set(text: str, catalogue: Catalogue, label: str) -> TargetSet:
     r = _Reader(text, label)
     doc = r.load()
     top = r.key_line
@@ -663,8 +780,10 @@ def shipped_target_sets(catalogue: Catalogue) -> dict[str, TargetSet]:
     return out
 
 
-@dataclass
+@record
 class _Registry:
+    """What the process has read of the shipped catalogue."""
+
     catalogue: Catalogue | None = None
     target_sets: dict[str, TargetSet] = field(default_factory=dict)
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
 from datetime import date
 
 from parapp.i18n import ParAppError, language
+from parapp.records import field, record
 
 YEAR, HALF, QUARTER, MONTH = "Y", "S", "Q", "M"
 KINDS = (YEAR, HALF, QUARTER, MONTH)
@@ -68,7 +68,7 @@ def _day(d: date) -> str:
     return f"{d.day}/{d.month}/{d.year}"
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Period:
     """A year, half-year, quarter or month; ``index`` is 1 for a year, 1-2, 1-4 or 1-12 otherwise."""
 

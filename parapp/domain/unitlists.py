@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import csv
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from parapp.records import record
 from parapp.resources import resource_path
 
 LEVELS = ("province", "district", "commune")
@@ -50,8 +50,10 @@ REORGANISATION_DATE = date(2025, 7, 1)
 _CODE_WIDTH = {"province": 2, "district": 3, "commune": 5}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OfficialUnit:
+    """A unit of an official list (three-tier or two-tier)."""
+
     code: str
     name: str
     kind: str
@@ -59,7 +61,7 @@ class OfficialUnit:
     parent: str | None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Succession:
     """One link of the 2025 reorganisation: an old unit (three-tier list) went, whole or in part, to a new one."""
 

@@ -13,15 +13,15 @@ someone stored values for are read (Store.periods_used); the statements are buil
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from parapp.domain.catalogue import Catalogue
 from parapp.domain.periods import Period
+from parapp.records import field, record
 from parapp.store.db import Store
 
 
-@dataclass
+@record
 class Aggregate:
     """Element values of one unit (or a subtree) for one period."""
 
@@ -32,7 +32,7 @@ class Aggregate:
     expected: int = 0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Part:
     """A period whose stored values may make up the period asked for."""
 
@@ -52,8 +52,10 @@ def _candidates(period: Period) -> tuple[tuple[_Part, ...], frozenset[str]]:
     return tuple(parts), frozenset(p.id for p in parts)
 
 
-@dataclass(frozen=True, eq=False)  # one per (period, below, used), cached: compared by identity
+@record(frozen=True, eq=False)  # one per (period, below, used), cached: compared by identity
 class _Plan:
+    """The statements that read a period's values, for the periods stored."""
+
     parts: tuple[_Part, ...]  # the parts someone stored values for, `between` cut down the same way
     scope: str
     conditions: tuple[str, ...]  # each part's WHERE terms
@@ -79,14 +81,20 @@ _SCOPES = {
 
 @lru_cache(maxsize=1024)
 def _plan(period: Period, below: bool, used: frozenset[str], spans: bool = False, links: bool = False,
-          shadows: frozenset[tuple[str, str]] | None = None) -> _Plan:
+          shadows: frozenset[tuple[str, str]] | None = None, elements: frozenset[str] | None = None) -> _Plan:
     """What to read for `period` when only the periods in `used` have values (any other has no rows, so
     it needs neither a scan nor a NOT EXISTS probe). Built once; SQLite keeps the statements prepared.
     With spans, a value counts only when its period's last day lies in its unit's span. With links, the
     values are those of the unit's predecessors (and, with below, of every unit under them). shadows: the
     (part, period around it) pairs where some element has values for both (None: assume any may); a value
-    stored for the period around a part is looked for only there."""
+    stored for the period around a part is looked for only there. elements: read only these elements' values
+    (None: every element's)."""
     scope = _SCOPES[below, links]
+    # A few elements are sought one by one in the key; more are picked out of each unit-period's values as
+    # they are read ("+" keeps SQLite from seeking each), which is quicker then.
+    only = "" if elements is None else \
+        (" AND dv.element IN (" if len(elements) <= 4 else " AND +dv.element IN (") \
+        + ", ".join("'" + e.replace("'", "''") + "'" for e in sorted(elements)) + ")"
     parts, conditions, args = [], [], []
     for part in _candidates(period)[0]:
         if part.id not in used:
@@ -105,12 +113,13 @@ def _plan(period: Period, below: bool, used: frozenset[str], spans: bool = False
         if spans:
             args.append(Period.parse(part.id).end.isoformat())
             cond += " AND " + _IN_SPAN.format(n=len(args) + 1)
+        cond += only
         parts.append(part)
         conditions.append(cond)
     if len(parts) > 1 and not spans and not any(part.between for part in parts):
         # Nothing shadows anything: one pass over the periods, grouped by element and period.
         marks = ", ".join(f"?{args.index(part.id) + 2}" for part in parts)
-        sql = (f"SELECT dv.element, dv.period, SUM(dv.value), COUNT(*) {scope} AND dv.period IN ({marks}) "
+        sql = (f"SELECT dv.element, dv.period, SUM(dv.value), COUNT(*) {scope} AND dv.period IN ({marks}){only} "
                "GROUP BY dv.element, dv.period")
     else:
         sql = " UNION ALL ".join(f"SELECT dv.element, ?{args.index(part.id) + 2}, SUM(dv.value), COUNT(*) {scope} "
@@ -136,11 +145,13 @@ def _mixed(store: Store, unit: str, period: Period, below: bool) -> bool:
 
 
 def aggregate(store: Store, catalogue: Catalogue, unit: str, period: Period, below: bool = False,
-              only_itself: bool = False, predecessors: tuple[str, ...] = ()) -> Aggregate:
+              only_itself: bool = False, predecessors: tuple[str, ...] = (),
+              elements: frozenset[str] | None = None) -> Aggregate:
     """The unit's own values for period, or with below=True its roll-up over every unit under it.
     only_itself: just the values stored for the period itself, none of the periods inside it.
     predecessors: the old units `unit` was made of, each whole: their values (and, with below, those of the
-    units under them) summed as one unit's, in one statement (parapp.engine.lineage)."""
+    units under them) summed as one unit's, in one statement (parapp.engine.lineage).
+    elements: only these elements' values are read (each the same as in the whole roll-up; None: all)."""
     agg = Aggregate()
     periods_used, has_spans, elements_used, memo = store.usage()
     used = _candidates(period)[1] & periods_used
@@ -151,7 +162,7 @@ def aggregate(store: Store, catalogue: Catalogue, unit: str, period: Period, bel
     shadows = memo.get((period, used))
     if shadows is None:
         shadows = memo[(period, used)] = _shadows(elements_used, period, used)
-    plan = _plan(period, below, used, spans, bool(predecessors), shadows)
+    plan = _plan(period, below, used, spans, bool(predecessors), shadows, elements)
     if not plan.parts:
         return agg
     cursor = store.conn.cursor()

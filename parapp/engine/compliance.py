@@ -7,12 +7,12 @@ meet its year's target is at_risk, never missed (and one that meets it within th
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 from parapp.domain.catalogue import Catalogue, Indicator, Target, TargetSet
 from parapp.domain.expressions import compare
 from parapp.domain.periods import Period
 from parapp.i18n import Text
+from parapp.records import field, record
 
 STATUSES = ("met", "at_risk", "missed", "no_data", "no_target")
 STATUS_NAMES = {
@@ -29,8 +29,10 @@ _WORST = ("missed", "at_risk", "no_data", "met", "no_target")
 History = Callable[[str, int], float | None]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TargetCheck:
+    """One target judged: its status, the goal worked out, the value compared, a note."""
+
     target: Target
     status: str
     goal: float | None  # the threshold this year, once increments and baselines are worked out
@@ -41,8 +43,10 @@ class TargetCheck:
         return self.target.describe(lang, decimals, percent=True)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IndicatorResult:
+    """An indicator's value with its status and the checks of its targets."""
+
     indicator: Indicator
     value: float | None
     status: str

@@ -11,26 +11,28 @@ roll-up combines quarters; values stored for the period itself (a yearly figure)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from parapp.domain.catalogue import Catalogue
 from parapp.domain.periods import Period
 from parapp.engine.aggregate import Aggregate, aggregate, coverage
 from parapp.i18n import Text
+from parapp.records import field, record
 from parapp.store import units as unit_store
 from parapp.store.db import Store
 from parapp.store.units import Unit
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Source:
+    """An old unit whose figures are carried, with its share and how the share was set."""
+
     unit: Unit
     share: float
     how: str  # whole, shares (set by an officer), default (an estimate), undecided
 
 
-@dataclass
+@record
 class Provenance:
     """Which old units a figure came from, and how far it can be compared."""
 
@@ -110,17 +112,19 @@ def tile(first: date, last: date) -> list[Period]:
 
 
 def figures(store: Store, catalogue: Catalogue, unit: Unit, period: Period,
-            below: bool = False) -> tuple[Aggregate, Provenance | None]:
+            below: bool = False, elements: frozenset[str] | None = None) -> tuple[Aggregate, Provenance | None]:
     """The unit's figures for the period (own, or rolled up with below), carried from its predecessors for
-    any part of the period before it began. The provenance is None when nothing was carried."""
+    any part of the period before it began. The provenance is None when nothing was carried.
+    elements: only these elements' values (each as in the whole figures), and no count of the units that
+    reported (reported and expected are then not made); None: every element's, with the counts."""
     start = _span_start(unit)
     if period.start >= start:
-        return _plain(store, catalogue, unit.code, period, below), None
+        return _plain(store, catalogue, unit.code, period, below, elements), None
     links = unit_store.predecessors(store, unit.code)
     if not links:
-        return _plain(store, catalogue, unit.code, period, below), None
+        return _plain(store, catalogue, unit.code, period, below, elements), None
     if period.end < start:
-        return _combined(store, catalogue, unit, links, period, below)
+        return _combined(store, catalogue, unit, links, period, below, elements)
     # Straddling: the part before from the predecessors, the part after from the unit, then the values
     # stored for the whole period itself.
     pieces = [(p, True) for p in tile(period.start, start - timedelta(days=1))]
@@ -128,43 +132,47 @@ def figures(store: Store, catalogue: Catalogue, unit: Unit, period: Period,
     aggs, prov = [], Provenance()
     for piece, before in pieces:
         if before:
-            agg, pv = _combined(store, catalogue, unit, links, piece, below)
+            agg, pv = _combined(store, catalogue, unit, links, piece, below, elements)
             for s in pv.sources if pv else ():
                 if s not in prov.sources:
                     prov.sources.append(s)
         else:
-            agg = _plain(store, catalogue, unit.code, piece, below)
+            agg = _plain(store, catalogue, unit.code, piece, below, elements)
         aggs.append(agg)
     if not prov.comparable:
         return Aggregate(), prov
     out = combine_over_time(catalogue, aggs)
-    itself = aggregate(store, catalogue, unit.code, period, below=below, only_itself=True)
+    itself = aggregate(store, catalogue, unit.code, period, below=below, only_itself=True, elements=elements)
     for element, value in itself.values.items():
         out.values[element] = value
         out.contributors[element] = itself.contributors.get(element, 1)
-    if below:
+    if below and elements is None:
         out.reported, out.expected = coverage(store, unit.code, period)
     return out, prov
 
 
-def _plain(store: Store, catalogue: Catalogue, code: str, period: Period, below: bool) -> Aggregate:
-    agg = aggregate(store, catalogue, code, period, below=below)
-    if below:
+def _plain(store: Store, catalogue: Catalogue, code: str, period: Period, below: bool,
+           elements: frozenset[str] | None = None) -> Aggregate:
+    agg = aggregate(store, catalogue, code, period, below=below, elements=elements)
+    if below and elements is None:
         agg.reported, agg.expected = coverage(store, code, period)
     return agg
 
 
 def _combined(store: Store, catalogue: Catalogue, unit: Unit, links: list[unit_store.Link], period: Period,
-              below: bool) -> tuple[Aggregate, Provenance]:
+              below: bool, elements: frozenset[str] | None = None) -> tuple[Aggregate, Provenance]:
     preds = [unit_store.get_unit(store, link.predecessor) for link in links]
     if all(not link.divided for link in links) and not any(p.starts_after(period) for p in preds):
         # Every predecessor went whole and existed all through the period: one statement over all of them.
-        agg = aggregate(store, catalogue, unit.code, period, below=below, predecessors=tuple(p.code for p in preds))
+        agg = aggregate(store, catalogue, unit.code, period, below=below, predecessors=tuple(p.code for p in preds),
+                        elements=elements)
         if len(preds) > 1:  # a rank belongs to one province: several are never combined
             for code in [c for c in agg.values if catalogue.elements[c].type == "rank"]:
                 del agg.values[code]
                 agg.contributors.pop(code, None)
-        if below:
+        if elements is not None:  # values only: the units that reported are not counted
+            pass
+        elif below:
             agg.reported = agg.expected = 0
             for p in preds:
                 r, e = coverage(store, p.code, period)
@@ -191,13 +199,13 @@ def _combined(store: Store, catalogue: Catalogue, unit: Unit, links: list[unit_s
                 share, how = 0.0, "undecided"
         prov.sources.append(Source(pred, share, how))
         if share > 0:
-            agg, _ = figures(store, catalogue, pred, period, below)
+            agg, _ = figures(store, catalogue, pred, period, below, elements)
             parts.append((agg, share))
     if not prov.comparable:
         empty = Aggregate()
         return empty, prov
     out = combine_units(catalogue, parts)
-    if not below:
+    if not below and elements is None:
         out.reported = sum(1 for agg, _s in parts if agg.values)
         out.expected = len(parts)
     return out, prov

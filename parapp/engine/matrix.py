@@ -18,7 +18,6 @@ out from the added counts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from parapp.domain.catalogue import LEVEL_NAMES, Indicator
@@ -27,6 +26,7 @@ from parapp.engine.aggregate import Aggregate
 from parapp.engine.compliance import IndicatorResult, assess
 from parapp.engine.lineage import Provenance
 from parapp.i18n import ParAppError, Text, format_number
+from parapp.records import record
 from parapp.store import values as value_store
 from parapp.store.units import Unit
 from parapp.store.values import return_date
@@ -50,7 +50,7 @@ TIMELINESS_NAMES = {
 # ------------------------------------------------------------------------------------------ timeliness
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Submission:
     """One unit's own return for exactly the period, as timeliness sees it."""
 
@@ -75,7 +75,7 @@ class Submission:
         return "on_time" if self.on_time else "late"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Reporting:
     """How many of the units expected at one level reported, and how many of those on time."""
 
@@ -125,7 +125,7 @@ def added(parts: Iterable[Reporting], level: str = "") -> Reporting:
     return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReportingSummary:
     """Timeliness below a unit for a period: per unit below, per level, and the unit's own return."""
 
@@ -272,7 +272,7 @@ def _levels(store) -> list[str]:
 # ------------------------------------------------------------------------------------------ the matrix
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MatrixRow:
     """One line: a unit below (its roll-up), the chosen unit's own figures, or the total (its roll-up)."""
 
@@ -304,8 +304,10 @@ class MatrixRow:
         return None if self.kind == "own" else (self.agg.reported, self.agg.expected)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Matrix:
+    """The units below a unit, each with its indicators' results, and their total."""
+
     unit: Unit
     period: Period
     level: str  # the level of the units below ("" when there are none)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from parapp.engine.compliance import IndicatorResult, assess
 from parapp.engine.lineage import Provenance, figures
 from parapp.engine.validation import Message, validate
 from parapp.i18n import ParAppError, Text, nfc, parse_number
+from parapp.records import field, record
 from parapp.store import audit
 from parapp.store import units as unit_store
 from parapp.store import values as value_store
@@ -39,7 +39,7 @@ class WorkflowError(ParAppError):
     pass
 
 
-@dataclass
+@record
 class UnitReport:
     """What an officer sees of one unit and period."""
 
@@ -121,7 +121,8 @@ class Office:
         self.store = store
         self.catalogue = catalogue or shipped_catalogue()
         self._target_set: TargetSet | None = None
-        self._years: dict[tuple[str, bool, int], tuple[tuple[int, int], dict[str, float]]] = {}
+        self._years: dict[tuple[str, bool, int, frozenset[str]], tuple[tuple[int, int], dict[str, float]]] = {}
+        self._needs: dict[tuple[str, ...], frozenset[str]] = {}  # elements_of
 
     # -- opening and creating ------------------------------------------------------------------
 
@@ -247,17 +248,23 @@ class Office:
 
     def _reorganised_from(self) -> set[str]:
         """The old provinces this office's province was made of (empty before the 2025 reorganisation, or
-        for a province that kept its territory)."""
-        from parapp.engine.reorganise import META_KEY
-
-        raw = self.store.meta(META_KEY)
+        for a province that kept its territory). Read again only when the database has changed."""
+        version = self.store.data_version()
+        hit = self.__dict__.get("_reorganised")
+        if hit is not None and hit[0] == version:
+            return set(hit[1])
+        raw = self.store.meta(unit_store.REORGANISED_META)
         if not raw:
-            return set()
-        import json
+            olds: set[str] = set()
+        else:
+            import json
 
-        info = json.loads(raw)
-        olds = {info.get("from_province", ""), *info.get("merged_with", [])}
-        return set() if olds == {self.province_code} else olds
+            info = json.loads(raw)
+            olds = {info.get("from_province", ""), *info.get("merged_with", [])}
+            if olds == {self.province_code}:
+                olds = set()
+        self._reorganised = (version, frozenset(olds))
+        return olds
 
     def origin_provinces(self, unit: str | Unit) -> frozenset[str]:
         """The old provinces a unit's territory came from: its own province for a unit of the old tree, those of
@@ -289,8 +296,20 @@ class Office:
         (origin,) = origins
         if ts is not None and ts.province == origin:
             return ts
-        sets = [s for s in self.target_sets().values() if s.province == origin]
+        sets = self._sets_of(origin)
         return next((s for s in sets if s.covers(period.year)), sets[0] if sets else None)
+
+    def _sets_of(self, province: str) -> list[TargetSet]:
+        """The target sets (shipped and imported, as target_sets gives them) of one province; worked out once
+        per change of the database (a report asks for each unit of a merged province)."""
+        version = self.store.data_version()
+        hit = self.__dict__.get("_province_sets")
+        if hit is None or hit[0] != version:
+            hit = self._province_sets = (version, {})
+        sets = hit[1].get(province)
+        if sets is None:
+            sets = hit[1][province] = [s for s in self.target_sets().values() if s.province == province]
+        return sets
 
     def target_note(self, unit: str | Unit, period: Period) -> Text | None:
         """Why a unit is judged by a predecessor's target set, or by none, after a merger; that the set ends
@@ -455,21 +474,37 @@ class Office:
         as targets that look at last year or at a baseline need it. Years are rolled up once and kept
         until the database changes (a year's roll-up is the costly part of a report)."""
         def history(indicator: str, year: int) -> float | None:
-            key = (unit, below, year)
+            ind = self.catalogue.indicators[indicator]
+            needs = self.elements_of((ind,))
+            key = (unit, below, year, needs)
             version = self.store.data_version()
             hit = self._years.get(key)
             if hit is None or hit[0] != version:
-                agg = self.figures(unit, Period.for_year(year), below)[0]
+                agg = self.figures(unit, Period.for_year(year), below, elements=needs)[0]
                 hit = self._years[key] = (version, agg.values)
-            return self.catalogue.indicators[indicator].compute(hit[1])
+            return ind.compute(hit[1])
 
         return history
 
-    def figures(self, unit: str | Unit, period: Period, below: bool = False) -> tuple[Aggregate, Provenance | None]:
+    def elements_of(self, indicators) -> frozenset[str]:
+        """The elements the indicators are computed from, with the respondent counts that weight their
+        percentages: what figures(..., elements=) must read for them."""
+        key = tuple(ind.code for ind in indicators)
+        needs = self._needs.get(key)
+        if needs is None:
+            elements = self.catalogue.elements
+            names = set().union(*(ind.elements for ind in indicators))
+            needs = self._needs[key] = frozenset(
+                names | {elements[e].weight for e in names if e in elements and elements[e].weight})
+        return needs
+
+    def figures(self, unit: str | Unit, period: Period, below: bool = False,
+                elements: frozenset[str] | None = None) -> tuple[Aggregate, Provenance | None]:
         """The unit's figures (own, or rolled up with below) for any period, carried from its predecessors for
-        a time before it existed (the 2025 reorganisation); the provenance says from which, else None."""
+        a time before it existed (the 2025 reorganisation); the provenance says from which, else None.
+        elements: only those elements' values, without the counts of units that reported (lineage.figures)."""
         u = unit if isinstance(unit, Unit) else self.unit(unit)
-        return figures(self.store, self.catalogue, u, period, below)
+        return figures(self.store, self.catalogue, u, period, below, elements)
 
     def area_roots(self) -> list[str]:
         """The office's unit and, after the 2025 reorganisation, the old units it was made of (and theirs)."""

@@ -33,7 +33,7 @@ from parapp.store.db import now
 
 AT = REORGANISATION_DATE.isoformat()
 LAST_OLD_DAY = "2025-06-30"
-META_KEY = "reorganised_2025"
+META_KEY = unit_store.REORGANISED_META
 
 Progress = Callable[[int, int], bool | None]
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from parapp.domain.catalogue import Catalogue
 from parapp.domain.expressions import compare
 from parapp.i18n import Text, format_number
+from parapp.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Message:
+    """A rule that a unit's figures break: its words, severity and the two sides."""
+
     rule: str
     severity: str  # error | warning
     text: Text  # the rule's own words

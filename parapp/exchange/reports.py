@@ -543,11 +543,12 @@ def _trend(office, top: Unit, period: Period, indicators: list[Indicator],
         periods.insert(0, periods[0].previous())
     out: dict[str, list[tuple[Period, float | None, float | None, str]]] = {i.code: [] for i in indicators}
     history = office.history_lookup(top.code, True)
+    needs = office.elements_of(indicators)  # the charts' indicators alone: their elements are all that is read
     for q in periods:
         if q == period and known is not None:
             results = [known[i.code] for i in indicators]
         else:
-            agg = office.figures(top, q, below=True)[0]
+            agg = office.figures(top, q, below=True, elements=needs)[0]
             results = assess(office.catalogue, office.target_set_for(top, q), top.level, q, agg.values, history,
                              office.margin, indicators)
         for r in results:

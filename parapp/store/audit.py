@@ -18,14 +18,13 @@ was: a chain made before the compact layout stays valid after it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from parapp.i18n import Text
+from parapp.records import field, record
 from parapp.store import compact
 
 COLUMNS = ("at", "who", "action", "unit", "period", "element", "old_value", "new_value", "old_comment",
@@ -62,6 +61,8 @@ def _normal(row: Sequence) -> tuple:
 
 def digest(prev: str, fields: Sequence) -> str:
     """The hash of a row (its id, then COLUMNS in order, normalised) chained to the previous row's hash."""
+    import hashlib  # here: a command that only reads never pays for its import
+
     body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()
 
@@ -201,7 +202,7 @@ def rechain_text(c: sqlite3.Connection, chunk: int = 100_000) -> int:
 # ------------------------------------------------------------------------------------------ verifying
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Drift:
     """A stored value that is not the last value its chain gives (changed with another tool)."""
 
@@ -225,8 +226,10 @@ class Drift:
         return f"{self.unit_name or self.unit}, {period}, {el.name.get(lang) if el else self.element}"
 
 
-@dataclass
+@record
 class Verdict:
+    """What a check of the history found: its rows, its head, where the chain breaks."""
+
     rows: int = 0
     head: tuple[int, str] | None = None
     broken_at: int | None = None  # the first row whose hash does not follow (edited, removed or added there)

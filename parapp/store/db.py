@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from parapp.i18n import ParAppError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (every command opens a database)
 if TYPE_CHECKING:  # imported when a migration runs, not when a database is opened (start-up time)
     import sqlite_utils
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from parapp.domain.catalogue import LEVEL_NAMES
 from parapp.domain.periods import Period
 from parapp.domain.unitlists import OfficialUnit, kind_from_name
 from parapp.i18n import ParAppError, clean, nfc
+from parapp.records import record
 from parapp.store import audit
 from parapp.store.db import Store, now
 
@@ -17,6 +17,9 @@ TIERS = {3: ("province", "district", "commune"), 2: ("province", "commune")}
 
 
 BEGINNING, FOREVER = "0001-01-01", "9999-12-31"
+
+# The meta key that records the 2025 reorganisation of the office's tree (parapp.engine.reorganise.META_KEY).
+REORGANISED_META = "reorganised_2025"
 
 # Every query that makes Units reads the unit's span with it (a unit without a span row is valid for all time).
 _UNIT_COLUMNS = ("u.*, coalesce(s.official_code, u.code) AS official_code, "
@@ -27,8 +30,10 @@ _UNIT_JOIN = "LEFT JOIN unit_spans s ON s.code = u.code"
 _IN_FORCE = f"coalesce(s.valid_from, '{BEGINNING}') <= ? AND coalesce(s.valid_to, '{FOREVER}') >= ?"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unit:
+    """A unit of the office's tree, with the span of time it is in force."""
+
     code: str  # the key in this database: the official code, unless a unit of another time holds that code
     name: str
     kind: str
@@ -184,7 +189,7 @@ def resolve(store: Store, code: str, period: Period | None = None) -> str:
     return max(found, key=lambda u: u.valid_from).code
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Link:
     """predecessor went (whole, or in part) to successor on the day at."""
 

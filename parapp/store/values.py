@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 
 from parapp.i18n import ParAppError, Text, clean
+from parapp.records import record
 from parapp.store import audit, compact
 from parapp.store.db import VALUE_META_JOIN, Store, now
 
@@ -39,8 +39,10 @@ def return_date(reason: str | None) -> date | None:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StoredValue:
+    """A value as stored, with its comment and who changed it when."""
+
     value: float
     comment: str | None
     updated_by: str | None
@@ -48,8 +50,10 @@ class StoredValue:
     source: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Status:
+    """The workflow status of a unit-period, with who changed it when."""
+
     status: str
     changed_by: str | None
     changed_at: str | None
@@ -394,8 +398,10 @@ def status_changes(store: Store, period: str, units: list[str], statuses: tuple[
     return [(code[r[0]], compact.join_time(r[1], r[2]), r[3]) for r in rows]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AuditEntry:
+    """One row of the history."""
+
     id: int
     at: str
     who: str | None
