@@ -130,3 +130,25 @@ def test_a_change_of_the_code_that_builds_them_is_a_new_key(monkeypatch, parses)
     monkeypatch.setattr(cat_mod, "_code_stamp", lambda: "another build of ParApp")
     parse_catalogue(cat_text)
     assert parses["catalogue"] == 2
+
+
+def test_a_cache_file_that_would_call_a_function_is_never_unpickled(parses, tmp_path):
+    """A cache file written by someone else (a shared USB stick in portable mode) may name a function for the
+    unpickler to call: it is refused, nothing runs, and the catalogue is parsed from its text."""
+    import os
+    import pickle
+
+    cat_text, _ts = _texts()
+    parse_catalogue(cat_text)
+    (path,) = _built_files()
+    key, _obj = pickle.loads(path.read_bytes())
+    witness = tmp_path / "ran"
+
+    class Planted:
+        def __reduce__(self):
+            return (os.system, (f"touch {witness}",))
+
+    path.write_bytes(pickle.dumps((key, Planted())))
+    cat = parse_catalogue(cat_text)
+    assert not witness.exists() and parses["catalogue"] == 2
+    assert "online_rate" in cat.indicators

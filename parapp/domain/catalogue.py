@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import re
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
@@ -372,6 +373,7 @@ def _keep_parsed(text: str, doc: dict) -> None:
 # files, so that a changed class is never read from an old file). A file that is missing, unreadable, damaged or
 # of another key is ignored and the text is parsed; only a text that parses is kept, so its errors stay the same.
 _BUILT_FORMAT = "built-pickle-1"
+_BUILT_MODULES = ("parapp.domain.catalogue", "parapp.domain.expressions", "parapp.i18n")  # whose classes they hold
 
 
 @lru_cache(maxsize=1)
@@ -421,11 +423,23 @@ def _built(key: str | None, kind: type):
     path = _built_file(key) if key is not None else None
     if path is None:
         return None
+    import io
     import pickle
 
+    class Restricted(pickle.Unpickler):
+        """Unpickles the catalogue's and target sets' own classes and nothing else: a cache file written by
+        anyone but ParApp (a shared stick, say) can name no function to call, only these classes to fill."""
+
+        def find_class(self, module: str, name: str):
+            if module in _BUILT_MODULES:
+                found = getattr(sys.modules.get(module) or __import__(module, fromlist=[name]), name, None)
+                if isinstance(found, type) and found.__module__ == module:
+                    return found
+            raise pickle.UnpicklingError(f"{module}.{name} is not kept in a built catalogue")
+
     try:
-        kept_key, obj = pickle.loads(path.read_bytes())
-    except Exception:  # noqa: BLE001 - missing, cut short, damaged, of an older layout: parse the text
+        kept_key, obj = Restricted(io.BytesIO(path.read_bytes())).load()
+    except Exception:  # noqa: BLE001 - missing, cut short, damaged, of an older layout, foreign: parse the text
         return None
     return obj if kept_key == key and type(obj) is kind else None
 
