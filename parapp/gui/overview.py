@@ -13,6 +13,10 @@ it counting, per level below, the returns submitted and those on time.
 All of it is worked out by :func:`compute_overview`, a plain function of the core run on a pool thread
 (``parapp.gui.workers.Task``) with its own connection to the database; the tab shows the previous matrix
 until the new one is ready and drops results of a context it has since left.
+
+The roll-ups worked out for one overview are kept for the next (:class:`FiguresCache`) while nothing is
+written to the database: the chart's periods, the years that increment targets look back at, the units below.
+So another period, or a unit seen before, needs only what it does not share with what was shown.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import html
 import sqlite3
 import sys
 import textwrap
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -201,13 +207,69 @@ def compute_overview(office: Office, unit_code: str, period: Period,
                         matrix.reporting if matrix is not None else None)
 
 
+class FiguresCache:
+    """Office.figures results (own or rolled-up figures of a unit for a period) kept from one overview to the
+    next, for as long as the database is unchanged.
+
+    The window's own connection says when anything was written, by it or by any other connection or program
+    (``Store.data_version``): the tab calls :meth:`begin` with that version on the GUI thread before each
+    computation, which empties the cache when the version moved, and hands the computation the version it
+    began with. What a computation of an older version finds is not kept. Safe for several threads."""
+
+    def __init__(self, size: int = 4096):
+        self._size = size
+        self._lock = threading.Lock()
+        self._version: object = None
+        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
+
+    def begin(self, version: object) -> object:
+        """Start a computation at this version of the database; returns the tag it passes to figures()."""
+        with self._lock:
+            if version != self._version:
+                self._entries.clear()
+                self._version = version
+        return version
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def figures(self, office: Office, version: object):
+        """office.figures(unit, period, below) answered from the cache where it can, keeping what it works out."""
+        plain = office.figures
+        catalogue = office.catalogue
+
+        def figures(unit, period: Period, below: bool = False):
+            key = (unit if isinstance(unit, str) else unit.code, period, bool(below), id(catalogue))
+            with self._lock:
+                hit = self._entries.get(key) if version == self._version else None
+                if hit is not None:
+                    self._entries.move_to_end(key)
+                    return hit
+            out = plain(unit, period, below)
+            with self._lock:
+                if version == self._version:
+                    self._entries[key] = out
+                    while len(self._entries) > self._size:
+                        self._entries.popitem(last=False)
+            return out
+
+        return figures
+
+
 def compute_in_own_office(path: Path | str, catalogue: Catalogue, unit_code: str, period: Period,
-                          progress: Progress | None = None) -> OverviewData | None:
+                          progress: Progress | None = None, cache: FiguresCache | None = None,
+                          version: object = None) -> OverviewData | None:
     """compute_overview on a connection of its own (for a pool thread of the window, whose own opening checks
-    the file)."""
+    the file); with a cache, the figures of earlier overviews (begun at the same version) are reused."""
     office = Office.open(path, check="done")
     try:
         office.catalogue = catalogue
+        if cache is not None:
+            office.figures = cache.figures(office, version)  # the matrix, the chart and the history all ask it
         return compute_overview(office, unit_code, period, progress)
     finally:
         office.close()
@@ -553,6 +615,7 @@ class OverviewTab(QWidget):
     """The units directly below the chosen one against their targets, and one indicator over time."""
 
     unit_requested = Signal(str)
+    filled = Signal()  # a new overview is shown: its matrix and its chart
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -565,6 +628,7 @@ class OverviewTab(QWidget):
         self._pending = False
         self._note = ""
         self._ended: list[Task] = []  # tasks that reported back, deleted when the next one starts
+        self.figures_cache = FiguresCache()  # roll-ups of earlier overviews of this office, while unchanged
         self._build()
 
     # -- building ---------------------------------------------------------------------------------
@@ -729,6 +793,7 @@ class OverviewTab(QWidget):
             self.cancel()
             self.model.set_overview(None)
             self._indicator = None
+            self.figures_cache = FiguresCache()
         self._office, self._unit_code, self._period = office, unit_code, period
         self._request()
 
@@ -774,13 +839,15 @@ class OverviewTab(QWidget):
         gen = self._generation
         office, code, period = self._office, self._unit_code, self._period
         path, catalogue = office.store.path, office.catalogue
+        cache = self.figures_cache
+        version = cache.begin(office.store.data_version())
         try:
             name = office.unit(code).name
         except ParAppError:
             name = code
 
         def work(progress):
-            return compute_in_own_office(path, catalogue, code, period, progress)
+            return compute_in_own_office(path, catalogue, code, period, progress, cache, version)
 
         task = Task(self, self.tr("Working out the overview of {unit}, {period}…").format(
             unit=name, period=period.label(language())), work)
@@ -868,6 +935,7 @@ class OverviewTab(QWidget):
                 self.view.setCurrentIndex(self.model.index(row, col))
         self._update_title()
         self._draw_chart()
+        self.filled.emit()
 
     def _size_columns(self) -> None:
         self.view.resizeColumnsToContents()
