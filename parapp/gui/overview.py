@@ -22,11 +22,12 @@ So another period, or a unit seen before, needs only what it does not share with
 from __future__ import annotations
 
 import html
+import os
 import sqlite3
 import sys
 import textwrap
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -151,59 +152,105 @@ def _history(office: Office, unit: str, below: bool):
     return office.history_lookup(unit, below)
 
 
-def compute_overview(office: Office, unit_code: str, period: Period,
-                     progress: Progress | None = None) -> OverviewData | None:
+def _chart_point(office: Office, unit: Unit, period: Period, below: bool, history, indicators) -> ChartPoint:
+    agg, lineage = office.figures(unit, period, below=below)
+    results = assess(office.catalogue, office.target_set_for(unit, period), unit.level, period, agg.values, history,
+                     office.margin, indicators=list(indicators))
+    return ChartPoint(period, {r.code: r for r in results}, bool(agg.values),
+                      lineage.note().get(language()) if lineage is not None else None)
+
+
+def compute_overview(office: Office, unit_code: str, period: Period, progress: Progress | None = None,
+                     helper: Office | None = None) -> OverviewData | None:
     """The matrix (the engine's, parapp.engine.matrix) and the chart's series for a unit and period; None once
-    progress(...) returned False."""
-    store_catalogue, margin = office.catalogue, office.margin
+    progress(...) returned False.
+
+    helper: an office on a connection of its own to the same database; the chart's other periods are then
+    worked out with it on a thread beside the matrix (SQLite reads on both cores), newest first, this thread
+    taking the rest once the matrix is done; the result is the same."""
+    store_catalogue = office.catalogue
     unit = office.unit(unit_code)
     below = office.rows_below(unit, period)
     periods = chart_periods(period)
     total = len(below) + len(periods)
     done = 0
+    lock = threading.Lock()
+    stop = threading.Event()
 
     def tick() -> bool:
         nonlocal done
-        done += 1
-        return progress is None or progress(done, total) is not False
+        with lock:  # the two threads' steps counted, and reported, in order
+            done += 1
+            if stop.is_set() or (progress is not None and progress(done, total) is False):
+                stop.set()
+                return False
+        return True
 
     if progress is not None and progress(0, total) is False:
         return None
+    # the matrix's columns (compute_matrix's): the indicators of the level below, or the unit's own
+    indicators = tuple(store_catalogue.indicators_for(below[0].level if below else unit.level))
+    others = [p for p in periods if not (below and p == period)]  # the total row is this period's point
+    points: dict[Period, ChartPoint] = {}
+    failed: list[BaseException] = []
+
+    todo = deque(others[::-1] if helper is not None else others)  # both threads take the next period from it
+
+    def chart(o: Office) -> None:
+        history = _history(o, unit.code, bool(below))
+        while not stop.is_set():
+            try:
+                p = todo.popleft()
+            except IndexError:
+                return
+            points[p] = _chart_point(o, unit, p, bool(below), history, indicators)
+            if not tick():
+                return
+
+    def chart_beside() -> None:
+        try:
+            chart(helper)
+        except BaseException as e:  # given to the caller once the matrix is done
+            failed.append(e)
+            stop.set()
+
+    side = None
+    if helper is not None and below and others:
+        side = threading.Thread(target=chart_beside, name="parapp-overview-chart", daemon=True)
+        side.start()
     rows: list[OverviewRow] = []
     matrix = None
-    if below:
-        matrix = compute_matrix(office, unit, period, below, tick, own=False)
-        if matrix is None:
-            return None
-        indicators = matrix.indicators
-        for r in matrix.rows:
-            rows.append(OverviewRow(r.unit, tuple(r.results[i.code] for i in indicators), r.agg.reported,
-                                    r.agg.expected, r.has_below, bool(r.agg.values), r.own_reported, r.status,
-                                    r.kind == "total", r.submission, r.reporting))
-    else:
-        indicators = tuple(store_catalogue.indicators_for(unit.level))
-    points: list[ChartPoint] = []
-    history = _history(office, unit.code, bool(below))
-    for p in periods:
-        if matrix is not None and p == period:  # the total row is this period's point
+    try:
+        if below:
+            matrix = compute_matrix(office, unit, period, below, tick, own=False)
+            if matrix is None:
+                return None
+            for r in matrix.rows:
+                rows.append(OverviewRow(r.unit, tuple(r.results[i.code] for i in indicators), r.agg.reported,
+                                        r.agg.expected, r.has_below, bool(r.agg.values), r.own_reported, r.status,
+                                        r.kind == "total", r.submission, r.reporting))
             last = matrix.total
-            points.append(ChartPoint(p, dict(last.results), bool(last.agg.values),
-                                     last.lineage.note().get(language()) if last.lineage is not None else None))
-            continue
-        agg, lineage = office.figures(unit, p, below=bool(below))
-        results = assess(store_catalogue, office.target_set_for(unit, p), unit.level, p, agg.values, history, margin,
-                         indicators=list(indicators))
-        points.append(ChartPoint(p, {r.code: r for r in results}, bool(agg.values),
-                                 lineage.note().get(language()) if lineage is not None else None))
-        if not tick():
-            return None
+            points[period] = ChartPoint(period, dict(last.results), bool(last.agg.values),
+                                        last.lineage.note().get(language()) if last.lineage is not None else None)
+        chart(office)  # the chart's periods, or those the thread beside has not taken yet
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        if side is not None:
+            side.join()
+    if failed:
+        raise failed[0]
+    if stop.is_set():
+        return None
+    ordered = tuple(points[p] for p in periods)
     notes = []
     if below and below[0].parent != unit.code:
-        notes.append(points[-1].lineage or "")
+        notes.append(ordered[-1].lineage or "")
     target_note = office.area_target_note(unit, list(below), period)
     if target_note is not None:
         notes.append(target_note.get(language()))
-    return OverviewData(unit, period, indicators, tuple(rows), tuple(points), " ".join(n for n in notes if n) or None,
+    return OverviewData(unit, period, indicators, tuple(rows), ordered, " ".join(n for n in notes if n) or None,
                         matrix.reporting if matrix is not None else None)
 
 
@@ -221,6 +268,7 @@ class FiguresCache:
         self._lock = threading.Lock()
         self._version: object = None
         self._entries: OrderedDict[tuple, tuple] = OrderedDict()
+        self._busy: dict[tuple, threading.Event] = {}  # figures a thread is working out now
 
     def begin(self, version: object) -> object:
         """Start a computation at this version of the database; returns the tag it passes to figures()."""
@@ -238,24 +286,44 @@ class FiguresCache:
         return len(self._entries)
 
     def figures(self, office: Office, version: object):
-        """office.figures(unit, period, below) answered from the cache where it can, keeping what it works out."""
+        """office.figures(unit, period, below) answered from the cache where it can, keeping what it works out.
+        When another thread is working out the same figures, it waits for them instead of doing it twice."""
         plain = office.figures
         catalogue = office.catalogue
 
         def figures(unit, period: Period, below: bool = False):
             key = (unit if isinstance(unit, str) else unit.code, period, bool(below), id(catalogue))
             with self._lock:
-                hit = self._entries.get(key) if version == self._version else None
+                current = version == self._version
+                hit = self._entries.get(key) if current else None
                 if hit is not None:
                     self._entries.move_to_end(key)
                     return hit
-            out = plain(unit, period, below)
-            with self._lock:
-                if version == self._version:
-                    self._entries[key] = out
-                    while len(self._entries) > self._size:
-                        self._entries.popitem(last=False)
-            return out
+                busy = self._busy.get(key) if current else None
+                mine = current and busy is None
+                if mine:
+                    busy = self._busy[key] = threading.Event()
+            if not mine and busy is not None:
+                busy.wait()
+                with self._lock:
+                    hit = self._entries.get(key) if version == self._version else None
+                if hit is not None:
+                    return hit
+            try:
+                out = plain(unit, period, below)
+                if mine:
+                    with self._lock:
+                        if version == self._version:
+                            self._entries[key] = out
+                            while len(self._entries) > self._size:
+                                self._entries.popitem(last=False)
+                return out
+            finally:
+                if mine:
+                    with self._lock:
+                        if self._busy.get(key) is busy:
+                            del self._busy[key]
+                    busy.set()
 
         return figures
 
@@ -264,14 +332,22 @@ def compute_in_own_office(path: Path | str, catalogue: Catalogue, unit_code: str
                           progress: Progress | None = None, cache: FiguresCache | None = None,
                           version: object = None) -> OverviewData | None:
     """compute_overview on a connection of its own (for a pool thread of the window, whose own opening checks
-    the file); with a cache, the figures of earlier overviews (begun at the same version) are reused."""
+    the file); with a cache, the figures of earlier overviews (begun at the same version) are reused, and on a
+    machine with more than one core the chart is worked out beside the matrix on a second connection."""
     office = Office.open(path, check="done")
+    helper = None
     try:
         office.catalogue = catalogue
         if cache is not None:
             office.figures = cache.figures(office, version)  # the matrix, the chart and the history all ask it
-        return compute_overview(office, unit_code, period, progress)
+            if (os.cpu_count() or 1) > 1:  # the chart's periods on a second connection, beside the matrix
+                helper = Office.open(path, check="done")
+                helper.catalogue = catalogue
+                helper.figures = cache.figures(helper, version)
+        return compute_overview(office, unit_code, period, progress, helper)
     finally:
+        if helper is not None:
+            helper.close()
         office.close()
 
 
