@@ -328,9 +328,9 @@ def test_chart_beside_the_matrix_gives_the_same_overview(office):
         serial = overview.compute_overview(office, unit, Period.parse(period))
         helper = Office.open(office.store.path, check="done")
         try:
-            steps = []
+            steps: list[tuple[int, int]] = []
             beside = overview.compute_overview(office, unit, Period.parse(period),
-                                               lambda done, total: steps.append((done, total)), helper)
+                                               lambda done, total, steps=steps: steps.append((done, total)), helper)
         finally:
             helper.close()
         assert beside == serial
