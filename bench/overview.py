@@ -7,8 +7,14 @@ core.py's own builder) in the main window (offscreen), on the Overview tab, with
 then makes a choice as the officer does and times it until the overview's table and chart are filled and the
 event loop is idle (a zero timer fired after the tab said it is filled):
 
-* choosing the country (VN) in the unit tree, coming from province 42;
-* choosing another period (the quarter before) with the country chosen.
+* the country (VN) chosen in the unit tree, coming from province 42, with nothing kept from earlier
+  overviews (the tab's figures cache emptied first: a first look);
+* the same with the figures of earlier overviews kept (the officer comes back to the country);
+* the quarter before chosen, the country shown for the period (only that overview's figures kept);
+* the period chosen again, coming from the quarter before.
+
+The unit tree's status refresh for each period, which the window makes on the GUI thread before the overview
+starts, is timed apart too (information).
 
 Beside each, a bare equivalent: a plain window with a QTableView over a plain QAbstractTableModel and a QChart
 with one line, filled from bare SQL on a plain connection (the sums per province and element for the period in
