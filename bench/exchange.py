@@ -32,7 +32,10 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from copy import copy
+from dataclasses import dataclass, field
+from importlib.machinery import ModuleSpec
 from importlib.metadata import version
 from pathlib import Path
 
@@ -41,12 +44,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import openpyxl  # noqa: E402
+from openpyxl.cell import WriteOnlyCell  # noqa: E402
 from openpyxl.formatting.rule import Rule  # noqa: E402
 from openpyxl.styles import Alignment, Border, PatternFill, Protection  # noqa: E402
 from openpyxl.workbook.protection import WorkbookProtection  # noqa: E402
 from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
-from python_calamine import CalamineWorkbook  # noqa: E402
+from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
 
+from bench import calamine_workers  # noqa: E402
 from parapp import __version__  # noqa: E402
 from parapp.engine import demo  # noqa: E402
 from parapp.engine.office import Office  # noqa: E402
@@ -177,40 +182,63 @@ def record(path: Path) -> dict:
     return {"sheets": sheets, "creator": wb.properties.creator, "title": wb.properties.title}
 
 
-def replay(rec: dict, out: Path) -> None:
-    """A plain openpyxl script writing the recorded workbook: one new Workbook, every cell's value and its
-    non-default styles assigned the ordinary way, then the merges, sizes, validations, conditional formats,
-    print settings, protection; saved straight to its name."""
-    wb = openpyxl.Workbook()
-    first = True
-    for sh in rec["sheets"]:
-        if first:
-            ws = wb.active
-            ws.title = sh["title"]
-            first = False
-        else:
-            ws = wb.create_sheet(sh["title"])
-        for r, c, value, data_type, styles in sh["cells"]:
-            cell = ws.cell(r, c)
-            if value is not None:
-                cell.value = value
-                if data_type == "s":
-                    cell.data_type = "s"
-            for name, obj in styles.items():
-                setattr(cell, name, obj)
-        for rng in sh["merged"]:
-            ws.merge_cells(rng)
+@dataclass
+class Script:
+    """A careful openpyxl script's view of the workbooks to write: the styles made once, as a script defines
+    its fonts, fills and borders at the top, and each sheet's rows as plain values or (style, value) pairs."""
+
+    styles: list[tuple[tuple[str, object], ...]] = field(default_factory=list)  # style id -> its attributes
+    workbooks: list[dict] = field(default_factory=list)
+
+
+def prepare(records: list[dict]) -> Script:
+    """The script's data, made once before the timings: every distinct style of the records given a number
+    (equal styles one number), every sheet's cells grouped by row in column order."""
+    script = Script()
+    ids: dict[tuple, int] = {}
+    for rec in records:
+        sheets = []
+        for sh in rec["sheets"]:
+            rows: dict[int, list[tuple[int, object, int | None, bool]]] = {}
+            for r, c, value, data_type, styles in sh["cells"]:
+                sid = None
+                if styles:
+                    key = tuple(sorted(styles.items()))
+                    sid = ids.get(key)
+                    if sid is None:
+                        sid = ids[key] = len(script.styles)
+                        script.styles.append(key)
+                # a text that openpyxl would take for a formula keeps its type
+                text = data_type == "s" and isinstance(value, str) and value.startswith("=")
+                rows.setdefault(r, []).append((c, value, sid, text))
+            last = max([*rows, *sh["heights"]], default=0)
+            sheets.append({**sh, "rows": [sorted(rows.get(r, ())) for r in range(1, last + 1)]})
+        script.workbooks.append({**rec, "sheets": sheets})
+    return script
+
+
+def replay(script: Script, wb_data: dict, out: Path) -> None:
+    """A careful openpyxl script writing one workbook: a write-only workbook, the sheet's settings first, then
+    its rows appended in order, plain values as they are and styled cells as write-only cells whose style is
+    worked out once per workbook (the first cell of each style) and shared by the others; saved straight to
+    its name."""
+    wb = openpyxl.Workbook(write_only=True)
+    arrays: dict[int, object] = {}  # style id -> openpyxl's style array in this workbook
+    styles = script.styles
+    for sh in wb_data["sheets"]:
+        ws = wb.create_sheet(sh["title"])
         for letter, width in sh["widths"].items():
             ws.column_dimensions[letter].width = width
         for r, height in sh["heights"].items():
             ws.row_dimensions[r].height = height
+        for rng in sh["merged"]:
+            ws.merged_cells.add(rng)
         for v in sh["validations"]:
             dv = DataValidation(type=v["type"], operator=v["operator"], formula1=v["formula1"],
                                 formula2=v["formula2"], allow_blank=v["allow_blank"],
                                 showErrorMessage=v["showErrorMessage"], errorStyle=v["errorStyle"],
-                                errorTitle=v["errorTitle"], error=v["error"])
-            ws.add_data_validation(dv)
-            dv.sqref = v["sqref"]
+                                errorTitle=v["errorTitle"], error=v["error"], sqref=v["sqref"])
+            ws.data_validations.append(dv)
         for area, rules in sh["formats"]:
             for kind, operator, formula, dxf in rules:
                 rule = Rule(type=kind, operator=operator, formula=formula)
@@ -221,7 +249,7 @@ def replay(rec: dict, out: Path) -> None:
         if sh["print_titles"]:
             ws.print_title_rows = sh["print_titles"]
         if sh["landscape"]:
-            ws.page_setup.paperSize = ws.PAPERSIZE_A4
+            ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
             ws.page_setup.orientation = "landscape"
             ws.page_setup.fitToWidth = 1
             ws.page_setup.fitToHeight = 0
@@ -239,10 +267,29 @@ def replay(rec: dict, out: Path) -> None:
             ws.protection.sheet = True
             ws.protection.password = PASSWORD
         ws.sheet_state = sh["state"]
+        for cells in sh["rows"]:
+            row: list[object] = [None] * (cells[-1][0] if cells else 0)
+            for c, value, sid, text in cells:
+                if sid is None and not text:
+                    row[c - 1] = value
+                    continue
+                cell = WriteOnlyCell(ws, value)
+                if text:
+                    cell.data_type = "s"
+                if sid is not None:
+                    shared = arrays.get(sid)
+                    if shared is None:
+                        for name, obj in styles[sid]:
+                            setattr(cell, name, obj)
+                        arrays[sid] = copy(cell._style)
+                    else:
+                        cell._style = copy(shared)
+                row[c - 1] = cell
+            ws.append(row)
     wb.security = WorkbookProtection(workbookPassword=PASSWORD, lockStructure=True)
     wb.calculation.fullCalcOnLoad = True
-    wb.properties.creator = rec["creator"]
-    wb.properties.title = rec["title"]
+    wb.properties.creator = wb_data["creator"]
+    wb.properties.title = wb_data["title"]
     wb.save(out)
 
 
@@ -265,32 +312,58 @@ def check_same_workbook(a: Path, b: Path) -> None:
 
 
 def bare_read(files: list[Path]) -> int:
-    """python-calamine opening each file and reading its two sheets' cells."""
-    n = 0
-    for p in files:
-        wb = CalamineWorkbook.from_path(p)
-        n += len(wb.get_sheet_by_name(META_SHEET).to_python())
-        n += len(wb.get_sheet_by_name(SHEET).to_python())
-    return n
+    """python-calamine opening each file and reading its two sheets' cells, in this process."""
+    return calamine_workers.read_files(files)
+
+
+def batches(files: list[Path]) -> list[list[Path]]:
+    """The files cut as ParApp's import cuts them for its workers (parapp.exchange.readers.read_many)."""
+    size = max(1, min(readers.BATCH, len(files) // (2 * readers.WORKERS)))
+    return [files[i:i + size] for i in range(0, len(files), size)]
+
+
+def bare_pool() -> ProcessPoolExecutor:
+    """As many worker processes as ParApp's import uses, started the same way (spawn)."""
+    return ProcessPoolExecutor(readers.WORKERS, mp_context=multiprocessing.get_context("spawn"))
 
 
 def bare_read_parallel(pool: ProcessPoolExecutor, files: list[Path]) -> int:
-    """bare_read on two processes, each reading half the files (information: ParApp reads on two workers)."""
-    half = len(files) // 2
-    return sum(pool.map(bare_read, [files[:half], files[half:]]))
+    """python-calamine reading the files on the pool's processes, in ParApp's batches."""
+    return sum(pool.map(calamine_workers.read_files, batches(files)))
+
+
+@contextmanager
+def workers_like_parapp():
+    """Worker processes started meanwhile do not import this script again, as ParApp's own do not.
+
+    multiprocessing's spawn makes a new process import the parent's main script (here, this benchmark with
+    openpyxl and all of ParApp) unless the main module is named ``*.__main__``, as ParApp's is under ``python
+    -m parapp``. Both sides' workers are started so, and pay only for what they import themselves: ParApp's
+    its readers and the catalogue, the bare ones python-calamine."""
+    main = sys.modules["__main__"]
+    old = getattr(main, "__spec__", None)
+    main.__spec__ = ModuleSpec("bench.__main__", None)
+    try:
+        yield
+    finally:
+        main.__spec__ = old
 
 
 # ------------------------------------------------------------------------------------------ timing
 
 
 def measure(product: Callable[[], object], bare: Callable[[], object] | None, runs: int,
-            before: Callable[[], object] | None = None) -> tuple[float, float | None]:
+            before: Callable[[], object] | None = None,
+            before_bare: Callable[[], object] | None = None) -> tuple[float, float | None]:
     """Median seconds of (product, bare), run alternately, each going first every other time; one warm-up
-    each. before() runs untimed before every product run. The garbage collector is off during the runs."""
+    each. before() runs untimed before every product run, before_bare() before every bare run. The garbage
+    collector is off during the runs."""
     if before:
         before()
     product()
     if bare:
+        if before_bare:
+            before_bare()
         bare()
     times: dict[str, list[float]] = {"product": [], "bare": []}
     sides = [("product", product), ("bare", bare)] if bare else [("product", product)]
@@ -298,6 +371,8 @@ def measure(product: Callable[[], object], bare: Callable[[], object] | None, ru
         for name, f in sides if i % 2 == 0 else sides[::-1]:
             if name == "product" and before:
                 before()
+            if name == "bare" and before_bare:
+                before_bare()
             gc.collect()
             gc.disable()
             try:
@@ -329,9 +404,11 @@ def time_export(office: Office, communes: list, folder: Path, runs: int) -> tupl
     print(f"recorded {len(records)} workbooks with openpyxl in {time.perf_counter() - t0:.0f} s (untimed)",
           flush=True)
 
+    script = prepare(records)
+
     def bare_export() -> None:
-        for rec, p in zip(records, files, strict=True):
-            replay(rec, theirs / p.name)
+        for wb_data, p in zip(script.workbooks, files, strict=True):
+            replay(script, wb_data, theirs / p.name)
 
     bare_export()
     for p in (files[0], files[len(files) // 2], files[-1]):
@@ -344,7 +421,12 @@ def time_import(office: Office, communes: list, files: list[Path], folder: Path,
     """The files previewed and applied into a new province database (a copy of an empty one for every run),
     then read by python-calamine."""
     empty = folder / "empty.sqlite"
-    Office.create(empty, PROVINCE, tiers=3, target_set=TARGET_SET, officer="Người nhập (bench)").close()
+    with Office.create(empty, PROVINCE, tiers=3, target_set=TARGET_SET, officer="Người nhập (bench)") as target:
+        # The same office as the one that signed the files (its key pair), as when a province re-imports the
+        # returns it exported: the files are its own, their signatures good.
+        with target.store.transaction() as c:
+            c.executemany("UPDATE meta SET value = ? WHERE key = ?",
+                          [(office.store.meta(k), k) for k in ("signing_key", "public_key")])
     expected = office.store.conn.execute(
         f"SELECT count(*) FROM data_values WHERE period = ? AND unit IN ({', '.join('?' * len(communes))})",
         (QUARTER, *(u.code for u in communes))).fetchone()[0]
@@ -372,20 +454,48 @@ def time_import(office: Office, communes: list, files: list[Path], folder: Path,
         got = value_store.stored_values(state["office"].store, u.code, QUARTER)
         want = value_store.stored_values(office.store, u.code, QUARTER)
         assert {k: (v.value, v.comment) for k, v in got.items()} == {k: (v.value, v.comment) for k, v in want.items()}
-    a, b = measure(import_all, lambda: bare_read(files), runs, before=fresh)
-    rows: list[Row] = [(f"import {len(files)} returns (preview + apply)", a, b, ("ratio", 2.0))]
+    n = len(files)
+    workers = readers.WORKERS
+    # Cold: the first import of a session. ParApp's import starts its reader processes itself (preview ->
+    # readers.read_many), and the bare side starts its own pool of as many processes, both inside the timing.
+    bare: dict[str, ProcessPoolExecutor] = {}
 
-    # ParApp reads on two worker processes (parapp.exchange.readers), started once per session and kept: the
-    # runs above found them running (the warm-up run started them). Their start, and the bare read on two
-    # processes too, are information.
+    def stop_bare() -> None:
+        if "pool" in bare:
+            bare.pop("pool").shutdown(wait=True)
+
+    def fresh_cold() -> None:
+        fresh()
+        readers.shutdown()
+
+    def bare_cold() -> int:
+        bare["pool"] = pool = bare_pool()  # shut down untimed, before the next run
+        return bare_read_parallel(pool, files)
+
+    a, b = measure(import_all, bare_cold, runs, before=fresh_cold, before_bare=stop_bare)
+    stop_bare()
+    rows: list[Row] = [(f"import {n} returns, {workers} processes started inside the timing (cold), against "
+                        f"python-calamine on {workers} processes started inside the timing", a, b, ("ratio", 2.0))]
+    # Warm: ParApp's reader processes are kept for the session, and found running by the next import; the bare
+    # pool is started before the runs.
+    readers._pool_for(state["office"].catalogue, start=True)
+    with bare_pool() as pool:
+        bare_read_parallel(pool, files)
+        a, b = measure(import_all, lambda: bare_read_parallel(pool, files), runs, before=fresh)
+    rows.append((f"import {n} returns, {workers} processes running (warm), against python-calamine on {workers} "
+                 "processes running", a, b, ("ratio", 2.0)))
     readers.shutdown()
     started = time.perf_counter()
     assert readers._pool_for(state["office"].catalogue, start=True) is not None
-    rows.append(("… starting the two reader processes (once per session; information)",
-                 time.perf_counter() - started, None, None))
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        a, b = measure(import_all, lambda: bare_read_parallel(pool, files), runs, before=fresh)
-    rows.append(("… the same import against python-calamine on two processes (information)", a, b, None))
+    rows.append((f"… starting ParApp's {workers} reader processes (information)", time.perf_counter() - started,
+                 None, None))
+    with bare_pool() as pool:
+        started = time.perf_counter()
+        assert all(f.result() for f in [pool.submit(bool, 1) for _ in range(workers)])
+        rows.append((f"… starting {workers} bare processes until each has answered (information)",
+                     time.perf_counter() - started, None, None))
+    a, b = measure(import_all, lambda: bare_read(files), runs, before=fresh)
+    rows.append(("… the same warm import against python-calamine in one process (information)", a, b, None))
     state["office"].close()
 
     # Where the time goes (information): reading alone, and the checks made before any reader sees a file.
@@ -460,15 +570,17 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.runs} runs ({args.import_runs} for the import), medians", flush=True)
     rows: list[Row] = []
     try:
-        if only & {"export", "import"}:
-            files, timed = time_export(office, communes, work, args.runs if "export" in only else 0)
-            rows += timed
-            if "import" in only:
-                rows += time_import(office, communes, files, work, args.import_runs)
-        if "consolidated" in only:
-            rows += time_consolidated(office, two_tier, work, args.runs)
+        with workers_like_parapp():
+            if only & {"export", "import"}:
+                files, timed = time_export(office, communes, work, args.runs if "export" in only else 0)
+                rows += timed
+                if "import" in only:
+                    rows += time_import(office, communes, files, work, args.import_runs)
+            if "consolidated" in only:
+                rows += time_consolidated(office, two_tier, work, args.runs)
     finally:
         office.close()
+        readers.shutdown()
         shutil.rmtree(work, ignore_errors=True)
 
     print()

@@ -9,9 +9,12 @@ workbooks, what `parapp export-return --with-below` writes):
 * serial: parallel=False, every workbook laid out and saved in this process, as before;
 * parallel, cold: parallel=None with the workers stopped first, so their start-up is in the time (what one
   run of the command line pays);
-* parallel, warm: the same with the workers running (the window, once they have been started).
+* parallel, warm: the same with the workers running (the window, once they have been started);
+* bare: a careful openpyxl script (bench/exchange.py's replay: a write-only workbook, plain values, each style
+  made once per workbook and shared) writing the same 433 workbooks in this process, from a record of ParApp's
+  files made before the timings; three of them are checked cell for cell against ParApp's.
 
-The three are run in turn, --runs times (each to a new folder), and the medians compared. The serial and parallel files are then compared
+The four are run in turn, --runs times (each to a new folder), and the medians compared. The serial and parallel files are then compared
 (with the export's timestamp held still): every cell of both sheets, the signature included. The goal is
 parallel (cold) <= 0.6x serial. See bench/README.md, section "Writing many returns".
 """
@@ -64,6 +67,19 @@ def timed(office: Office, work: Path, label: str, parallel: bool | None, cold: b
     return took
 
 
+def bare_timed(script, names: list[str], work: Path, run: int) -> float:
+    """The careful openpyxl script writing the 433 workbooks, each under its name in a new folder."""
+    folder = work / f"bare-{run}"
+    folder.mkdir()
+    t0 = time.perf_counter()
+    for wb_data, name in zip(script.workbooks, names, strict=True):
+        exchange.replay(script, wb_data, folder / name)
+    took = time.perf_counter() - t0
+    shutil.rmtree(folder)
+    print(f"  run {run + 1} bare: {took:.2f} s", file=sys.stderr)
+    return took
+
+
 def same_files(office: Office, work: Path) -> int:
     """Serial and parallel exports with the timestamp held still: the files whose cells differ (none)."""
     now = return_form.now
@@ -92,14 +108,29 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copy(db, copy)
         office = Office.open(copy)
         try:
-            export_with_below(office, office.office_code, PERIOD, work / "warm-up", parallel=False)  # caches
+            files = export_with_below(office, office.office_code, PERIOD, work / "warm-up", parallel=False)  # caches
+            # The bare side: a careful openpyxl script writing the same 433 workbooks in this process (see
+            # exchange.replay), its data recorded from ParApp's files and prepared before the timings.
+            t0 = time.perf_counter()
+            script = exchange.prepare([exchange.record(p) for p in files])
+            print(f"recorded {len(files)} workbooks with openpyxl in {time.perf_counter() - t0:.0f} s (untimed)",
+                  file=sys.stderr)
+            names = [p.name for p in files]
+            bare_check = work / "bare-check"
+            bare_check.mkdir()
+            for wb_data, name in zip(script.workbooks, names, strict=True):
+                exchange.replay(script, wb_data, bare_check / name)
+            for i in (0, len(files) // 2, len(files) - 1):
+                exchange.check_same_workbook(files[i], bare_check / names[i])
+            shutil.rmtree(bare_check)
             shutil.rmtree(work / "warm-up")
-            times: dict[str, list[float]] = {"serial": [], "cold": [], "warm": []}
-            for run in range(args.runs):  # the three ways in turn, so that other work on the machine weighs alike
+            times: dict[str, list[float]] = {"serial": [], "cold": [], "warm": [], "bare": []}
+            for run in range(args.runs):  # the four ways in turn, so that other work on the machine weighs alike
                 times["serial"].append(timed(office, work, "serial", False, False, run))
                 times["cold"].append(timed(office, work, "parallel-cold", None, True, run))
                 times["warm"].append(timed(office, work, "parallel-warm", None, False, run))
-            serial, cold, warm = (statistics.median(times[k]) for k in ("serial", "cold", "warm"))
+                times["bare"].append(bare_timed(script, names, work, run))
+            serial, cold, warm, bare = (statistics.median(times[k]) for k in ("serial", "cold", "warm", "bare"))
             differ = same_files(office, work)
         finally:
             office.close()
@@ -114,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  parallel, workers started  {cold:7.2f} s   {cold / serial:.2f}x serial   goal <= {GOAL}x: "
           f"{'met' if cold / serial <= GOAL else 'NOT met'}")
     print(f"  parallel, workers running  {warm:7.2f} s   {warm / serial:.2f}x serial")
+    print(f"  bare openpyxl, one core     {bare:7.2f} s   (careful write-only script)")
+    print(f"  ParApp against the bare script: one core {serial / bare:.2f}x, workers started {cold / bare:.2f}x, "
+          f"workers running {warm / bare:.2f}x")
     print(f"  files whose cells differ from the serial ones: {differ} of 433")
     return 0 if differ == 0 else 1
 

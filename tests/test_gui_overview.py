@@ -255,14 +255,14 @@ def test_cancel_keeps_the_previous_matrix(qtbot, office, monkeypatch):
     started = threading.Event()
     real = overview.compute_overview
 
-    def slow(office_, unit, period, progress=None):
+    def slow(office_, unit, period, progress=None, helper=None):
         started.set()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:  # a province that takes its time
             if progress(0, 100) is False:
                 return None
             time.sleep(0.01)
-        return real(office_, unit, period, progress)
+        return real(office_, unit, period, progress, helper)
 
     monkeypatch.setattr(overview, "compute_overview", slow)
     tab.set_context(office, "42", Period.parse("2025Q3"))
@@ -286,3 +286,60 @@ def test_cancel_keeps_the_previous_matrix(qtbot, office, monkeypatch):
     monkeypatch.setattr(overview, "compute_overview", real)
     tab.refresh()
     wait_filled(qtbot, tab, "42", "2025Q3")
+
+
+def test_figures_kept_while_the_database_is_unchanged(qtbot, office, monkeypatch):
+    from parapp.engine import office as office_module
+
+    calls = []
+    real = office_module.figures
+
+    def counted(store, catalogue, unit, period, below=False):
+        calls.append((unit.code, str(period), below))
+        return real(store, catalogue, unit, period, below)
+
+    monkeypatch.setattr(office_module, "figures", counted)
+    district = office.district.code
+    tab = shown_tab(qtbot, office, district, "2025Q2")
+    online = column(tab.model, "online_rate")
+    total = tab.model.rowCount() - 1
+    assert text(tab.model, total, online).endswith("40.00%")
+    assert calls and tab.figures_cache
+    # another unit, then back: the district's overview is shown again without working anything out
+    tab.set_context(office, "42", Period.parse("2025Q2"))
+    wait_filled(qtbot, tab, "42", "2025Q2")
+    calls.clear()
+    with qtbot.waitSignal(tab.filled, timeout=10000):
+        tab.set_context(office, district, Period.parse("2025Q2"))
+    wait_filled(qtbot, tab, district, "2025Q2")
+    assert calls == []
+    assert text(tab.model, total, online).endswith("40.00%")
+    # the officer saves a figure: nothing kept is used again, and the overview shows the new total
+    office.enter(office.communes[0].code, "2025Q2", {"received_online": 100})  # 70 -> 100 of 100
+    tab.refresh()
+    wait_filled(qtbot, tab, district, "2025Q2")
+    qtbot.waitUntil(lambda: text(tab.model, total, online).endswith("48.57%"), timeout=10000)  # 170 / 350
+    assert (district, "2025Q2", True) in calls
+
+
+def test_chart_beside_the_matrix_gives_the_same_overview(office):
+    catalogue = office.catalogue
+    for unit, period in ((office.district.code, "2025Q2"), ("42", "2025Q3"), ("42", "2025")):
+        serial = overview.compute_overview(office, unit, Period.parse(period))
+        helper = Office.open(office.store.path, check="done")
+        try:
+            steps: list[tuple[int, int]] = []
+            beside = overview.compute_overview(office, unit, Period.parse(period),
+                                               lambda done, total, steps=steps: steps.append((done, total)), helper)
+        finally:
+            helper.close()
+        assert beside == serial
+        assert [d for d, _ in steps] == list(range(len(steps)))  # every step reported once, in order
+        assert steps[-1][0] == steps[-1][1]
+        cache = overview.FiguresCache()
+        version = cache.begin(office.store.data_version())
+        kept = overview.compute_in_own_office(office.store.path, catalogue, unit, Period.parse(period), None,
+                                              cache, version)
+        assert kept == serial and len(cache) > 0
+        assert overview.compute_in_own_office(office.store.path, catalogue, unit, Period.parse(period), None,
+                                              cache, version) == serial

@@ -13,14 +13,21 @@ it counting, per level below, the returns submitted and those on time.
 All of it is worked out by :func:`compute_overview`, a plain function of the core run on a pool thread
 (``parapp.gui.workers.Task``) with its own connection to the database; the tab shows the previous matrix
 until the new one is ready and drops results of a context it has since left.
+
+The roll-ups worked out for one overview are kept for the next (:class:`FiguresCache`) while nothing is
+written to the database: the chart's periods, the years that increment targets look back at, the units below.
+So another period, or a unit seen before, needs only what it does not share with what was shown.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import sqlite3
 import sys
 import textwrap
+import threading
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -138,71 +145,202 @@ def _history(office: Office, unit: str, below: bool):
     return office.history_lookup(unit, below)
 
 
-def compute_overview(office: Office, unit_code: str, period: Period,
-                     progress: Progress | None = None) -> OverviewData | None:
+def _chart_point(office: Office, unit: Unit, period: Period, below: bool, history, indicators) -> ChartPoint:
+    agg, lineage = office.figures(unit, period, below=below)
+    results = assess(office.catalogue, office.target_set_for(unit, period), unit.level, period, agg.values, history,
+                     office.margin, indicators=list(indicators))
+    return ChartPoint(period, {r.code: r for r in results}, bool(agg.values),
+                      lineage.note().get(language()) if lineage is not None else None)
+
+
+def compute_overview(office: Office, unit_code: str, period: Period, progress: Progress | None = None,
+                     helper: Office | None = None) -> OverviewData | None:
     """The matrix (the engine's, parapp.engine.matrix) and the chart's series for a unit and period; None once
-    progress(...) returned False."""
-    store_catalogue, margin = office.catalogue, office.margin
+    progress(...) returned False.
+
+    helper: an office on a connection of its own to the same database; the chart's other periods are then
+    worked out with it on a thread beside the matrix (SQLite reads on both cores), newest first, this thread
+    taking the rest once the matrix is done; the result is the same."""
+    store_catalogue = office.catalogue
     unit = office.unit(unit_code)
     below = office.rows_below(unit, period)
     periods = chart_periods(period)
     total = len(below) + len(periods)
     done = 0
+    lock = threading.Lock()
+    stop = threading.Event()
 
     def tick() -> bool:
         nonlocal done
-        done += 1
-        return progress is None or progress(done, total) is not False
+        with lock:  # the two threads' steps counted, and reported, in order
+            done += 1
+            if stop.is_set() or (progress is not None and progress(done, total) is False):
+                stop.set()
+                return False
+        return True
 
     if progress is not None and progress(0, total) is False:
         return None
+    # the matrix's columns (compute_matrix's): the indicators of the level below, or the unit's own
+    indicators = tuple(store_catalogue.indicators_for(below[0].level if below else unit.level))
+    others = [p for p in periods if not (below and p == period)]  # the total row is this period's point
+    points: dict[Period, ChartPoint] = {}
+    failed: list[BaseException] = []
+
+    todo = deque(others[::-1] if helper is not None else others)  # both threads take the next period from it
+
+    def chart(o: Office) -> None:
+        history = _history(o, unit.code, bool(below))
+        while not stop.is_set():
+            try:
+                p = todo.popleft()
+            except IndexError:
+                return
+            points[p] = _chart_point(o, unit, p, bool(below), history, indicators)
+            if not tick():
+                return
+
+    def chart_beside() -> None:
+        try:
+            chart(helper)
+        except BaseException as e:  # given to the caller once the matrix is done
+            failed.append(e)
+            stop.set()
+
+    side = None
+    if helper is not None and below and others:
+        side = threading.Thread(target=chart_beside, name="parapp-overview-chart", daemon=True)
+        side.start()
     rows: list[OverviewRow] = []
     matrix = None
-    if below:
-        matrix = compute_matrix(office, unit, period, below, tick, own=False)
-        if matrix is None:
-            return None
-        indicators = matrix.indicators
-        for r in matrix.rows:
-            rows.append(OverviewRow(r.unit, tuple(r.results[i.code] for i in indicators), r.agg.reported,
-                                    r.agg.expected, r.has_below, bool(r.agg.values), r.own_reported, r.status,
-                                    r.kind == "total", r.submission, r.reporting))
-    else:
-        indicators = tuple(store_catalogue.indicators_for(unit.level))
-    points: list[ChartPoint] = []
-    history = _history(office, unit.code, bool(below))
-    for p in periods:
-        if matrix is not None and p == period:  # the total row is this period's point
+    try:
+        if below:
+            matrix = compute_matrix(office, unit, period, below, tick, own=False)
+            if matrix is None:
+                return None
+            for r in matrix.rows:
+                rows.append(OverviewRow(r.unit, tuple(r.results[i.code] for i in indicators), r.agg.reported,
+                                        r.agg.expected, r.has_below, bool(r.agg.values), r.own_reported, r.status,
+                                        r.kind == "total", r.submission, r.reporting))
             last = matrix.total
-            points.append(ChartPoint(p, dict(last.results), bool(last.agg.values),
-                                     last.lineage.note().get(language()) if last.lineage is not None else None))
-            continue
-        agg, lineage = office.figures(unit, p, below=bool(below))
-        results = assess(store_catalogue, office.target_set_for(unit, p), unit.level, p, agg.values, history, margin,
-                         indicators=list(indicators))
-        points.append(ChartPoint(p, {r.code: r for r in results}, bool(agg.values),
-                                 lineage.note().get(language()) if lineage is not None else None))
-        if not tick():
-            return None
+            points[period] = ChartPoint(period, dict(last.results), bool(last.agg.values),
+                                        last.lineage.note().get(language()) if last.lineage is not None else None)
+        chart(office)  # the chart's periods, or those the thread beside has not taken yet
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        if side is not None:
+            side.join()
+    if failed:
+        raise failed[0]
+    if stop.is_set():
+        return None
+    ordered = tuple(points[p] for p in periods)
     notes = []
     if below and below[0].parent != unit.code:
-        notes.append(points[-1].lineage or "")
+        notes.append(ordered[-1].lineage or "")
     target_note = office.area_target_note(unit, list(below), period)
     if target_note is not None:
         notes.append(target_note.get(language()))
-    return OverviewData(unit, period, indicators, tuple(rows), tuple(points), " ".join(n for n in notes if n) or None,
+    return OverviewData(unit, period, indicators, tuple(rows), ordered, " ".join(n for n in notes if n) or None,
                         matrix.reporting if matrix is not None else None)
 
 
+class FiguresCache:
+    """Office.figures results (own or rolled-up figures of a unit for a period) kept from one overview to the
+    next, for as long as the database is unchanged.
+
+    The window's own connection says when anything was written, by it or by any other connection or program
+    (``Store.data_version``): the tab calls :meth:`begin` with that version on the GUI thread before each
+    computation, which empties the cache when the version moved, and hands the computation the version it
+    began with. What a computation of an older version finds is not kept. Safe for several threads."""
+
+    def __init__(self, size: int = 4096):
+        self._size = size
+        self._lock = threading.Lock()
+        self._version: object = None
+        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
+        self._busy: dict[tuple, threading.Event] = {}  # figures a thread is working out now
+
+    def begin(self, version: object) -> object:
+        """Start a computation at this version of the database; returns the tag it passes to figures()."""
+        with self._lock:
+            if version != self._version:
+                self._entries.clear()
+                self._version = version
+        return version
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def figures(self, office: Office, version: object):
+        """office.figures(unit, period, below) answered from the cache where it can, keeping what it works out.
+        When another thread is working out the same figures, it waits for them instead of doing it twice."""
+        plain = office.figures
+        catalogue = office.catalogue
+
+        def figures(unit, period: Period, below: bool = False):
+            key = (unit if isinstance(unit, str) else unit.code, period, bool(below), id(catalogue))
+            with self._lock:
+                current = version == self._version
+                hit = self._entries.get(key) if current else None
+                if hit is not None:
+                    self._entries.move_to_end(key)
+                    return hit
+                busy = self._busy.get(key) if current else None
+                mine = current and busy is None
+                if mine:
+                    busy = self._busy[key] = threading.Event()
+            if not mine and busy is not None:
+                busy.wait()
+                with self._lock:
+                    hit = self._entries.get(key) if version == self._version else None
+                if hit is not None:
+                    return hit
+            try:
+                out = plain(unit, period, below)
+                if mine:
+                    with self._lock:
+                        if version == self._version:
+                            self._entries[key] = out
+                            while len(self._entries) > self._size:
+                                self._entries.popitem(last=False)
+                return out
+            finally:
+                if mine:
+                    with self._lock:
+                        if self._busy.get(key) is busy:
+                            del self._busy[key]
+                    busy.set()
+
+        return figures
+
+
 def compute_in_own_office(path: Path | str, catalogue: Catalogue, unit_code: str, period: Period,
-                          progress: Progress | None = None) -> OverviewData | None:
+                          progress: Progress | None = None, cache: FiguresCache | None = None,
+                          version: object = None) -> OverviewData | None:
     """compute_overview on a connection of its own (for a pool thread of the window, whose own opening checks
-    the file)."""
+    the file); with a cache, the figures of earlier overviews (begun at the same version) are reused, and on a
+    machine with more than one core the chart is worked out beside the matrix on a second connection."""
     office = Office.open(path, check="done")
+    helper = None
     try:
         office.catalogue = catalogue
-        return compute_overview(office, unit_code, period, progress)
+        if cache is not None:
+            office.figures = cache.figures(office, version)  # the matrix, the chart and the history all ask it
+            if (os.cpu_count() or 1) > 1:  # the chart's periods on a second connection, beside the matrix
+                helper = Office.open(path, check="done")
+                helper.catalogue = catalogue
+                helper.figures = cache.figures(helper, version)
+        return compute_overview(office, unit_code, period, progress, helper)
     finally:
+        if helper is not None:
+            helper.close()
         office.close()
 
 
@@ -546,6 +684,7 @@ class OverviewTab(QWidget):
     """The units directly below the chosen one against their targets, and one indicator over time."""
 
     unit_requested = Signal(str)
+    filled = Signal()  # a new overview is shown: its matrix and its chart
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -558,6 +697,7 @@ class OverviewTab(QWidget):
         self._pending = False
         self._note = ""
         self._ended: list[Task] = []  # tasks that reported back, deleted when the next one starts
+        self.figures_cache = FiguresCache()  # roll-ups of earlier overviews of this office, while unchanged
         self._build()
 
     # -- building ---------------------------------------------------------------------------------
@@ -719,6 +859,7 @@ class OverviewTab(QWidget):
             self.cancel()
             self.model.set_overview(None)
             self._indicator = None
+            self.figures_cache = FiguresCache()
         self._office, self._unit_code, self._period = office, unit_code, period
         self._request()
 
@@ -764,13 +905,15 @@ class OverviewTab(QWidget):
         gen = self._generation
         office, code, period = self._office, self._unit_code, self._period
         path, catalogue = office.store.path, office.catalogue
+        cache = self.figures_cache
+        version = cache.begin(office.store.data_version())
         try:
             name = office.unit(code).name
         except ParAppError:
             name = code
 
         def work(progress):
-            return compute_in_own_office(path, catalogue, code, period, progress)
+            return compute_in_own_office(path, catalogue, code, period, progress, cache, version)
 
         task = Task(self, self.tr("Working out the overview of {unit}, {period}…").format(
             unit=name, period=period.label(language())), work)
@@ -858,6 +1001,7 @@ class OverviewTab(QWidget):
                 self.view.setCurrentIndex(self.model.index(row, col))
         self._update_title()
         self._draw_chart()
+        self.filled.emit()
 
     def _size_columns(self) -> None:
         self.view.resizeColumnsToContents()
