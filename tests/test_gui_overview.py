@@ -294,9 +294,9 @@ def test_figures_kept_while_the_database_is_unchanged(qtbot, office, monkeypatch
     calls = []
     real = office_module.figures
 
-    def counted(store, catalogue, unit, period, below=False):
+    def counted(store, catalogue, unit, period, below=False, elements=None):
         calls.append((unit.code, str(period), below))
-        return real(store, catalogue, unit, period, below)
+        return real(store, catalogue, unit, period, below, elements)
 
     monkeypatch.setattr(office_module, "figures", counted)
     district = office.district.code
@@ -343,3 +343,21 @@ def test_chart_beside_the_matrix_gives_the_same_overview(office):
         assert kept == serial and len(cache) > 0
         assert overview.compute_in_own_office(office.store.path, catalogue, unit, Period.parse(period), None,
                                               cache, version) == serial
+
+
+def test_the_kept_figures_of_some_elements_are_kept_apart_from_the_whole(office):
+    """A target that looks back at last year asks for a few elements' figures only (Office.history_lookup): the
+    cache answers that question as the office does, and never gives those figures for the whole."""
+    district = office.district.code
+    cache = overview.FiguresCache()
+    version = office.store.data_version()
+    cache.begin(version)
+    figures = cache.figures(office, version)
+    period = Period.parse("2025Q2")
+    some = frozenset({"received_new"})
+    part = figures(district, period, True, elements=some)[0]
+    assert part.values == office.figures(district, period, True, elements=some)[0].values
+    whole = figures(district, period, True)[0]
+    assert whole.values == office.figures(district, period, True)[0].values
+    assert set(whole.values) > set(part.values)
+    assert figures(district, period, True, elements=some)[0] is part and len(cache) == 2

@@ -279,13 +279,16 @@ class FiguresCache:
         return len(self._entries)
 
     def figures(self, office: Office, version: object):
-        """office.figures(unit, period, below) answered from the cache where it can, keeping what it works out.
-        When another thread is working out the same figures, it waits for them instead of doing it twice."""
+        """office.figures(unit, period, below, elements) answered from the cache where it can, keeping what it
+        works out (figures of some elements only, as a target that looks back at last year asks, are kept apart from
+        the whole). When another thread is working out the same figures, it waits for them instead of doing it
+        twice."""
         plain = office.figures
         catalogue = office.catalogue
 
-        def figures(unit, period: Period, below: bool = False):
-            key = (unit if isinstance(unit, str) else unit.code, period, bool(below), id(catalogue))
+        def figures(unit, period: Period, below: bool = False, elements: frozenset[str] | None = None):
+            key = (unit if isinstance(unit, str) else unit.code, period, bool(below), id(catalogue),
+                   None if elements is None else frozenset(elements))
             with self._lock:
                 current = version == self._version
                 hit = self._entries.get(key) if current else None
@@ -303,7 +306,7 @@ class FiguresCache:
                 if hit is not None:
                     return hit
             try:
-                out = plain(unit, period, below)
+                out = plain(unit, period, below, elements)
                 if mine:
                     with self._lock:
                         if version == self._version:
