@@ -218,3 +218,31 @@ def test_the_value_column_has_room_for_a_number(qtbot, office, tab):
     width = tab.view.columnWidth(VALUE)
     assert width >= fm.horizontalAdvance("37.657.000") + 12 and width >= fm.horizontalAdvance("97,89%") + 12
     assert width == tab.value_width()
+
+
+@pytest.mark.parametrize("at_once", [True, False])
+def test_an_open_return_that_fails_a_check_shows_errors_at_once_or_once_checked_on_a_pool_thread(
+        qtbot, office, monkeypatch, at_once):
+    """An office's few open returns are checked while the tree loads; a national database's thousands on a pool
+    thread (their statuses as they stand meanwhile, the window free), each failing one then marked."""
+    from parapp.gui import unit_tree
+
+    bad, good = "17014", [r[0] for r in office.store.conn.execute(
+        "SELECT code FROM units WHERE parent = (SELECT parent FROM units WHERE code = '17014') AND code <> '17014' "
+        "ORDER BY code LIMIT 1")][0]
+    office.enter(bad, "2025Q1", {"received_new": 10, "resolved_on_time": 20})  # 10 received, 20 resolved
+    office.enter(good, "2025Q1", {"received_new": 12, "resolved_on_time": 12})
+    if not at_once:
+        monkeypatch.setattr(unit_tree, "CHECKED_AT_ONCE", 1)
+    tree = UnitTreeModel(office, Period.parse("2025Q1"))
+    status = lambda code: tree.data(tree.index_for(code, 1))  # noqa: E731
+    if at_once:
+        assert status(bad) == "⚠ Có lỗi" and status(good) == "✎ Đang nhập"
+        return
+    assert status(bad) == "✎ Đang nhập"  # as it stands, until its check is done
+    qtbot.waitUntil(lambda: status(bad) == "⚠ Có lỗi", timeout=10000)
+    assert status(good) == "✎ Đang nhập"
+    tree.set_period(Period.parse("2025Q2"))  # nothing open in Q2; the check begun for Q1 again marks it again
+    tree.set_period(Period.parse("2025Q1"))
+    assert status(bad) == "✎ Đang nhập"
+    qtbot.waitUntil(lambda: status(bad) == "⚠ Có lỗi", timeout=10000)

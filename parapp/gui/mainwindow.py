@@ -577,6 +577,7 @@ class MainWindow(QMainWindow):
 
         if self.overview.built:
             self.overview.cancel()
+        self.tree_model.stop_checks()
         wait_all(10000)
         if not getattr(self, "_closing_for_restore", False):
             self.back_up("close", quiet=True)

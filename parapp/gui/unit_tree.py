@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from parapp.domain.periods import Period
 from parapp.engine.office import Office
-from parapp.gui.qt import QAbstractItemModel, QBrush, QColor, QModelIndex, Qt
+from parapp.gui.qt import QAbstractItemModel, QBrush, QColor, QModelIndex, Qt, Signal
 from parapp.gui.style import WORKFLOW_STYLE
 from parapp.store import units as unit_store
 from parapp.store import values as value_store
@@ -28,13 +28,31 @@ class _Node:
     official: str = ""  # the code on lists and returns
 
 
+CHECKED_AT_ONCE = 300  # open returns checked while the tree is loaded; more are checked on a pool thread
+
+
+def failing(office: Office, codes: list[str], period: Period, stop=lambda: False) -> list[str] | None:
+    """The units among codes whose figures for the period fail a check (an error, not a warning); None if stop()
+    said to give up on the way."""
+    out = []
+    for code in codes:
+        if stop():
+            return None
+        if any(m.severity == "error" for m in office.validate(code, period)):
+            out.append(code)
+    return out
+
+
 class UnitTreeModel(QAbstractItemModel):
     """Units under the office's own unit; column 0 the name, column 1 the status of the period."""
+
+    statuses_checked = Signal()  # the open returns checked on a pool thread are marked (a national tree)
 
     def __init__(self, office: Office, period: Period, parent=None):
         super().__init__(parent)
         self._office = office
         self._period = period
+        self._checks = 0
         self._nodes: list[_Node] = []
         self._by_code: dict[str, int] = {}
         self._tops: list[int] = []
@@ -82,15 +100,53 @@ class UnitTreeModel(QAbstractItemModel):
         self._load_statuses()
 
     def _load_statuses(self) -> None:
+        """Each unit's status for the period; a draft or returned one that fails a check shows "errors". A few
+        such returns (an office's communes) are checked at once; many (a national database's ten thousand drafts)
+        on a pool thread with a connection of its own, their statuses shown as they stand until it is done, so
+        that the window never waits for them."""
         office, period = self._office, str(self._period)
         statuses: dict[str, str] = {}
         for i in self._tops:
             statuses.update(value_store.statuses_below(office.store, self._nodes[i].code, period))
+        open_returns = []
         for node in self._nodes:
             node.status = statuses.get(node.code)
-            if node.status in ("draft", "returned") and any(
-                    m.severity == "error" for m in office.validate(node.code, self._period)):
-                node.status = "errors"
+            if node.status in ("draft", "returned"):
+                open_returns.append(node.code)
+        self._checks += 1  # a check still running for an earlier load is stale now
+        if len(open_returns) <= CHECKED_AT_ONCE:
+            for code in failing(office, open_returns, self._period):
+                self._nodes[self._by_code[code]].status = "errors"
+            return
+        self._check_in_background(open_returns)
+
+    def _check_in_background(self, codes: list[str]) -> None:
+        from parapp.gui.workers import in_background
+
+        generation, path, period = self._checks, self._office.store.path, self._period
+        stale = lambda: generation != self._checks  # noqa: E731 - read on the pool thread, written on the GUI's
+
+        def work():
+            with Office.open(path, check="done") as office:
+                return generation, failing(office, codes, period, stop=stale)
+
+        in_background(work, self._checked)
+
+    def stop_checks(self) -> None:
+        """Give up a check running on a pool thread (the window closes): it stops at its next unit."""
+        self._checks += 1
+
+    def _checked(self, result) -> None:
+        generation, codes = result
+        if generation != self._checks or codes is None:
+            return  # the tree was loaded again meanwhile (another period, new figures): its own check says
+        for code in codes:
+            i = self._by_code.get(code)
+            if i is not None and self._nodes[i].status in ("draft", "returned"):
+                self._nodes[i].status = "errors"
+                index = self.index_for(code, 1)
+                self.dataChanged.emit(index, index)
+        self.statuses_checked.emit()
 
     def set_period(self, period: Period) -> None:
         """A new period; the tree is laid out again when the units in force change (the 2025 reorganisation)."""
