@@ -15,6 +15,7 @@ import argparse
 import gc
 import hashlib
 import json
+import math
 import os
 import platform
 import random
@@ -313,13 +314,32 @@ def measure(product: Callable[[], object], bare: Callable[[], object], runs: int
 
 def check_like_for_like(store: Store, catalogue: Catalogue, conn: sqlite3.Connection, unit: str,
                         period: Period) -> None:
-    """The bare roll-up reads what the product reads: same sums (percentages aside) and coverage."""
+    """The bare roll-up reads what the product reads: the same sums, the same percentages (their sums are made in
+    another order, so they agree to the last few bits) and the same coverage."""
     agg = rollup(store, catalogue, unit, period)
-    sums, (expected, reported) = bare_rollup(conn, unit, _ids(period))
+    sums, means, (expected, reported) = bare_rollup(conn, unit, _ids(period), _mean_elements(catalogue))
     plain = {e: v for e, v in sums if catalogue.elements[e].time != "mean"}
     mine = {e: v for e, v in agg.values.items() if catalogue.elements[e].time != "mean"}
     assert mine == plain and {e for e, _ in sums} == set(agg.values), (unit, period)
+    _check_means(catalogue, agg, means, (unit, period))
     assert (agg.reported, agg.expected) == (reported, expected), (unit, period)
+
+
+def check_means_over_time(store: Store, catalogue: Catalogue, conn: sqlite3.Connection, unit: str,
+                          period: Period) -> None:
+    """The bare year (or half-year) roll-up's percentages and coverage are the product's."""
+    agg = rollup(store, catalogue, unit, period)
+    ids = _ids(period)
+    _, means, (expected, reported) = bare_year_rollup(conn, unit, ids, _mean_elements(catalogue), _stored(conn, ids))
+    _check_means(catalogue, agg, means, (unit, period))
+    assert (agg.reported, agg.expected) == (reported, expected), (unit, period)
+
+
+def _check_means(catalogue: Catalogue, agg, means: dict[str, tuple[float, bool]], where: tuple) -> None:
+    mine = {e: v for e, v in agg.values.items() if catalogue.elements[e].time == "mean"}
+    assert set(mine) == set(means) and mine, where
+    for e, (mean, unweighted) in means.items():
+        assert math.isclose(mine[e], mean, rel_tol=1e-12) and (e in agg.unweighted) == unweighted, (where, e)
 
 
 def bare_connection(path: Path) -> sqlite3.Connection:
@@ -358,15 +378,59 @@ def bare_coverage(conn: sqlite3.Connection, unit: str, ids: tuple[str, ...]) -> 
     return conn.execute(_bare_sql("coverage", len(ids)), (*ids, unit)).fetchone()
 
 
-def bare_rollup(conn: sqlite3.Connection, unit: str, ids: tuple[str, ...]) -> tuple:
-    """The sums of the period's own values per element, and the coverage count."""
-    return conn.execute(ROLLUP_SUM, (unit, ids[0])).fetchall(), bare_coverage(conn, unit, ids)
+def _mean_elements(catalogue: Catalogue) -> tuple[tuple[str, str | None], ...]:
+    """The percentage elements (respondent-weighted means) with their respondent counts, in code order."""
+    return tuple(sorted((e.code, e.weight) for e in catalogue.elements.values() if e.time == "mean"))
 
 
-def bare_year_rollup(conn: sqlite3.Connection, unit: str, ids: tuple[str, ...]) -> tuple:
-    """The sums of the year's and every period's inside it, per element and period, and the coverage count."""
-    sums = conn.execute(_bare_sql("sums", len(ids)), (unit, *ids)).fetchall()
-    return sums, bare_coverage(conn, unit, ids)
+@lru_cache
+def _bare_means_sql(n: int, means: tuple[tuple[str, str | None], ...]) -> tuple[str, tuple, tuple]:
+    """The bare statement for the percentages over n period ids, with its parameters before and after the unit
+    and the ids: each unit-period's percentage joined to its respondent count, summed per element (one seek per
+    unit-period for the range the percentages lie in)."""
+    weighted = [(e, w) for e, w in means if w]
+    names = [e for e, _ in means]
+    weight = ("CASE dv.element " + " ".join("WHEN ? THEN ?" for _ in weighted) + " END") if weighted else "NULL"
+    sql = ("SELECT dv.element, SUM(dv.value * w.value), SUM(w.value), COUNT(w.value), MIN(w.value), SUM(dv.value), "
+           "COUNT(*) FROM unit_tree t JOIN data_values dv ON dv.unit = t.unit LEFT JOIN data_values w ON "
+           f"w.unit = dv.unit AND w.period = dv.period AND w.element = {weight} WHERE t.ancestor = ? AND "
+           f"dv.period IN ({', '.join('?' * n)}) AND dv.element BETWEEN ? AND ? AND "
+           f"+dv.element IN ({', '.join('?' * len(names))}) GROUP BY dv.element")
+    return sql, tuple(x for pair in weighted for x in pair), (min(names), max(names), *names)
+
+
+def bare_means(conn: sqlite3.Connection, unit: str, ids: tuple[str, ...],
+               means: tuple[tuple[str, str | None], ...]) -> dict[str, tuple[float, bool]]:
+    """Each percentage over the subtree and the periods: {element: (mean, unweighted)}, weighted by the respondent
+    counts when every value has a positive one, else the plain mean (unweighted when more than one value)."""
+    if not means:
+        return {}
+    sql, before, after = _bare_means_sql(len(ids), means)
+    weights, out = dict(means), {}
+    for e, vw, w, n_w, w_min, v, n in conn.execute(sql, (*before, unit, *ids, *after)):
+        out[e] = (vw / w, False) if weights[e] and n_w == n and w_min > 0 else (v / n, n > 1)
+    return out
+
+
+def bare_rollup(conn: sqlite3.Connection, unit: str, ids: tuple[str, ...],
+                means: tuple[tuple[str, str | None], ...]) -> tuple:
+    """The sums of the period's own values per element, its percentages and the coverage count."""
+    return (conn.execute(ROLLUP_SUM, (unit, ids[0])).fetchall(), bare_means(conn, unit, ids[:1], means),
+            bare_coverage(conn, unit, ids))
+
+
+def bare_year_rollup(conn: sqlite3.Connection, unit: str, ids: tuple[str, ...],
+                     means: tuple[tuple[str, str | None], ...], stored: tuple[str, ...]) -> tuple:
+    """The sums of the year's and every period's inside it that has values (stored), per element and period, the
+    percentages over them all, and the coverage count (statuses of any of ids)."""
+    sums = conn.execute(_bare_sql("sums", len(stored)), (unit, *stored)).fetchall()
+    return sums, bare_means(conn, unit, stored, means), bare_coverage(conn, unit, ids)
+
+
+def _stored(conn: sqlite3.Connection, ids: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of ids that values were stored for (the periods_used table): what the product reads, looked up once."""
+    used = {r[0] for r in conn.execute("SELECT period FROM periods_used")}
+    return tuple(i for i in ids if i in used)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -413,6 +477,8 @@ def main(argv: list[str] | None = None) -> int:
 
     for unit in (district, COUNTRY):
         check_like_for_like(office.store, catalogue, conn, unit, quarter)
+        for whole in (half, year):
+            check_means_over_time(office.store, catalogue, conn, unit, whole)
     rounds: list[list[tuple[str, float, float, tuple[str, float] | None]]] = []
     for _ in range(args.rounds):
         rounds.append(_round(args, office, catalogue, conn, commune, district, qs, quarter, half, year,
@@ -469,6 +535,8 @@ def _round(args: argparse.Namespace, office: Office, catalogue: Catalogue, conn:
            h_ids: tuple[str, ...], y_ids: tuple[str, ...]) -> list[tuple[str, float, float, tuple[str, float] | None]]:
     """One round of every timing."""
     rows: list[tuple[str, float, float, tuple[str, float] | None]] = []
+    means = _mean_elements(catalogue)
+    y_stored, h_stored = _stored(conn, y_ids), _stored(conn, h_ids)
 
     # Saving one value with its audit row, into the last quarter (a draft) of the commune.
     element, write_period = "received_online", str(qs[-1])
@@ -515,25 +583,25 @@ def _round(args: argparse.Namespace, office: Office, catalogue: Catalogue, conn:
                              (commune, str(quarter))).fetchall(), args.runs), ("ms", 50)))
     rows.append((f"show one district with roll-up ({quarter})", *measure(
         lambda: office.report(district, str(quarter)),
-        lambda: bare_rollup(conn, district, q_ids), args.runs), None))
+        lambda: bare_rollup(conn, district, q_ids, means), args.runs), None))
     rows.append((f"roll up one district ({quarter})", *measure(
         lambda: rollup(office.store, catalogue, district, quarter),
-        lambda: bare_rollup(conn, district, q_ids), args.runs), ("ratio", 1.5)))
+        lambda: bare_rollup(conn, district, q_ids, means), args.runs), ("ratio", 1.5)))
     rows.append((f"roll up the country ({quarter})", *measure(
         lambda: rollup(office.store, catalogue, COUNTRY, quarter),
-        lambda: bare_rollup(conn, COUNTRY, q_ids), args.national_runs), ("ratio", 1.5)))
+        lambda: bare_rollup(conn, COUNTRY, q_ids, means), args.national_runs), ("ratio", 1.5)))
     rows.append((f"roll up one district ({year} from quarters)", *measure(
         lambda: rollup(office.store, catalogue, district, year),
-        lambda: bare_year_rollup(conn, district, y_ids), args.runs), None))
+        lambda: bare_year_rollup(conn, district, y_ids, means, y_stored), args.runs), None))
     rows.append((f"roll up one district ({half} from quarters)", *measure(
         lambda: rollup(office.store, catalogue, district, half),
-        lambda: bare_year_rollup(conn, district, h_ids), args.runs), None))
+        lambda: bare_year_rollup(conn, district, h_ids, means, h_stored), args.runs), None))
     rows.append((f"roll up the country ({half} from quarters)", *measure(
         lambda: rollup(office.store, catalogue, COUNTRY, half),
-        lambda: bare_year_rollup(conn, COUNTRY, h_ids), max(3, args.national_runs // 3)), None))
+        lambda: bare_year_rollup(conn, COUNTRY, h_ids, means, h_stored), max(3, args.national_runs // 3)), None))
     rows.append((f"roll up the country ({year} from quarters)", *measure(
         lambda: rollup(office.store, catalogue, COUNTRY, year),
-        lambda: bare_year_rollup(conn, COUNTRY, y_ids), max(3, args.national_runs // 3)), None))
+        lambda: bare_year_rollup(conn, COUNTRY, y_ids, means, y_stored), max(3, args.national_runs // 3)), None))
     return rows
 
 

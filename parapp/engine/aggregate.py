@@ -6,9 +6,10 @@ percentages their weighted mean). Across units: counts sum; percentages take the
 mean. Percentages of indicators are computed afterwards from these sums, never averaged.
 
 Each unit's value is resolved on its own (a unit that entered the half-year directly and another that
-entered quarters both count once), and the work is done by SQLite: one grouped statement for the sums,
-and one more, when there are percentages, for each unit's value with its respondent count. Only periods
-someone stored values for are read (Store.periods_used); the statements are built once per period.
+entered quarters both count once), and the work is done by SQLite: one statement per part of the period
+for the sums, grouped by element alone, and one more, when there are percentages, for each unit's value with
+its respondent count. Only periods someone stored values for are read (Store.periods_used); the statements are
+built once per period.
 """
 
 from __future__ import annotations
@@ -60,7 +61,10 @@ class _Plan:
     scope: str
     conditions: tuple[str, ...]  # each part's WHERE terms
     args: tuple[str, ...]  # their parameters ?2, ?3, ... (?1 is the unit)
-    sql: str  # sums and counts per element, part by part
+    # Per part, the sums and counts per element (grouped by element alone: SQLite's sorter compares a one-column
+    # key much faster than an (element, period) pair) and their parameters after the unit.
+    statements: tuple[tuple[str, tuple[str, ...]], ...]
+    order: object  # the key rows are sorted by across the parts (None: part by part, as they come)
 
 
 # A value counts only while its unit is in force (after the 2025 reorganisation, figures kept for an old unit
@@ -79,6 +83,14 @@ _SCOPES = {
 }
 
 
+def _by_element_and_period(row: tuple) -> tuple[str, str]:
+    return row[0], row[1]
+
+
+def _by_period_and_element(row: tuple) -> tuple[str, str]:
+    return row[1], row[0]
+
+
 @lru_cache(maxsize=1024)
 def _plan(period: Period, below: bool, used: frozenset[str], spans: bool = False, links: bool = False,
           shadows: frozenset[tuple[str, str]] | None = None, elements: frozenset[str] | None = None) -> _Plan:
@@ -95,36 +107,43 @@ def _plan(period: Period, below: bool, used: frozenset[str], spans: bool = False
     only = "" if elements is None else \
         (" AND dv.element IN (" if len(elements) <= 4 else " AND +dv.element IN (") \
         + ", ".join("'" + e.replace("'", "''") + "'" for e in sorted(elements)) + ")"
-    parts, conditions, args = [], [], []
+    parts, conditions, args, statements = [], [], [], []
     for part in _candidates(period)[0]:
         if part.id not in used:
             continue
         part = _Part(part.id, tuple(b for b in part.between if b in used
                                     and (shadows is None or (part.id, b) in shadows)), part.opening, part.closing)
-        args.append(part.id)
-        cond = f"dv.period = ?{len(args) + 1}"
-        if part.between:
-            marks = []
-            for b in part.between:
-                args.append(b)
-                marks.append(f"?{len(args) + 1}")
-            cond += (" AND NOT EXISTS (SELECT 1 FROM data_values x WHERE x.unit = dv.unit AND "
-                     f"x.element = dv.element AND x.period IN ({', '.join(marks)}))")
-        if spans:
-            args.append(Period.parse(part.id).end.isoformat())
-            cond += " AND " + _IN_SPAN.format(n=len(args) + 1)
+        cond, local = _condition(part, spans, len(args) + 2)
+        args += local
         cond += only
         parts.append(part)
         conditions.append(cond)
+        statements.append((f"SELECT dv.element, SUM(dv.value), COUNT(*) {scope} AND {_condition(part, spans, 2)[0]}"
+                           f"{only} GROUP BY dv.element", tuple(local)))
+    # When nothing shadows anything, the rows are taken in the order one pass over all the parts grouped by
+    # element and period gives them: a unit's own values in its key's order (period, element), a subtree's
+    # sorted by element and period.
+    order = None
     if len(parts) > 1 and not spans and not any(part.between for part in parts):
-        # Nothing shadows anything: one pass over the periods, grouped by element and period.
-        marks = ", ".join(f"?{args.index(part.id) + 2}" for part in parts)
-        sql = (f"SELECT dv.element, dv.period, SUM(dv.value), COUNT(*) {scope} AND dv.period IN ({marks}){only} "
-               "GROUP BY dv.element, dv.period")
-    else:
-        sql = " UNION ALL ".join(f"SELECT dv.element, ?{args.index(part.id) + 2}, SUM(dv.value), COUNT(*) {scope} "
-                                 f"AND {cond} GROUP BY dv.element" for part, cond in zip(parts, conditions, strict=True))
-    return _Plan(tuple(parts), scope, tuple(conditions), tuple(args), sql)
+        order = _by_period_and_element if (below, links) == (False, False) else _by_element_and_period
+    return _Plan(tuple(parts), scope, tuple(conditions), tuple(args), tuple(statements), order)
+
+
+def _condition(part: _Part, spans: bool, first: int) -> tuple[str, list[str]]:
+    """A part's WHERE terms, their parameters numbered from ?first, and those parameters."""
+    args = [part.id]
+    cond = f"dv.period = ?{first}"
+    if part.between:
+        marks = []
+        for b in part.between:
+            args.append(b)
+            marks.append(f"?{first + len(args) - 1}")
+        cond += (" AND NOT EXISTS (SELECT 1 FROM data_values x WHERE x.unit = dv.unit AND "
+                 f"x.element = dv.element AND x.period IN ({', '.join(marks)}))")
+    if spans:
+        args.append(Period.parse(part.id).end.isoformat())
+        cond += " AND " + _IN_SPAN.format(n=first + len(args) - 1)
+    return cond, args
 
 
 def _shadows(elements: dict[str, frozenset[str]], period: Period, used: frozenset[str]) -> frozenset[tuple[str, str]]:
@@ -167,12 +186,12 @@ def aggregate(store: Store, catalogue: Catalogue, unit: str, period: Period, bel
         return agg
     cursor = store.conn.cursor()
     cursor.row_factory = None  # plain tuples
-    rows = cursor.execute(plan.sql, (unit, *plan.args)).fetchall()
     elements = catalogue.elements
     means = []
     if len(plan.parts) == 1 and plan.parts[0].id == str(period):
         # Nothing stored inside the period, only for itself: every value fits and each element comes once.
-        for element, _, total, n in rows:
+        sql, args = plan.statements[0]
+        for element, total, n in cursor.execute(sql, (unit, *args)):
             el = elements.get(element)
             if el is None:
                 continue
@@ -184,6 +203,12 @@ def aggregate(store: Store, catalogue: Catalogue, unit: str, period: Period, bel
         if means:
             _weighted_means(store, catalogue, unit, plan, (0,), means, agg)
         return agg
+    rows = []
+    for part, (sql, args) in zip(plan.parts, plan.statements, strict=True):
+        q = part.id
+        rows += [(element, q, total, n) for element, total, n in cursor.execute(sql, (unit, *args))]
+    if plan.order is not None:
+        rows.sort(key=plan.order)
     sums: dict[str, dict[str, tuple[float, int]]] = {}
     for element, q, total, n in rows:
         if element in sums:
