@@ -116,7 +116,9 @@ def forget(path: Path) -> None:
 
 def _write(record: Path, files: dict) -> None:
     """Replace the record whole (another ParApp reading it meanwhile sees the old one or the new one)."""
-    tmp = record.with_name(f"{record.name}.{os.getpid()}.tmp")
+    from _thread import get_ident  # the window's check remembers from a thread of its own
+
+    tmp = record.with_name(f"{record.name}.{os.getpid()}.{get_ident()}.tmp")
     try:
         record.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(json.dumps({"format": _FORMAT, "files": files}), encoding="utf-8")
