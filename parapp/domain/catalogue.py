@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
 import re
+import sys
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
 from pathlib import Path
