@@ -132,6 +132,25 @@ def _status_chain(period: Period, last: Period, last_year: int) -> tuple[str, ..
     return ("draft", "submitted", "approved")
 
 
+def _country_root(store: Store) -> None:
+    """A level `country` above the others (each moved one down) and the unit VN "Việt Nam" at it."""
+    with store.transaction():
+        store.conn.execute("UPDATE levels SET depth = depth + 1")
+        store.conn.execute("INSERT INTO levels(code, depth, name_vi, name_en) "
+                           "VALUES ('country', 0, 'Quốc gia', 'Country')")
+        store.conn.execute("INSERT INTO units(code, name, kind, level, parent, official, active, created_at) "
+                           "VALUES (?, 'Việt Nam', '', 'country', NULL, 1, 1, ?)",
+                           (COUNTRY, "2021-01-01T00:00:00+07:00"))
+
+
+def _country_above_provinces(c) -> None:
+    """The provinces loaded so far under VN, in the unit tree too (inside the caller's transaction)."""
+    c.execute("UPDATE units SET parent = ? WHERE level = 'province'", (COUNTRY,))
+    c.execute("INSERT INTO unit_tree(ancestor, unit, depth) "
+              "SELECT ?, unit, MAX(depth) + 1 FROM unit_tree GROUP BY unit", (COUNTRY,))
+    c.execute("INSERT INTO unit_tree(ancestor, unit, depth) VALUES (?, ?, 0)", (COUNTRY, COUNTRY))
+
+
 def _new_part(path: Path) -> tuple[Path, Store]:
     """A new, empty ParApp database beside path, under a name of its own until it is complete."""
     part = path.with_name(path.name + ".part")
@@ -159,17 +178,10 @@ def build(path: Path, quarters: int, catalogue: Catalogue) -> None:
     # The product's own loaders, then a national root above the provinces in plain SQL.
     unit_store.create_levels(store, 3)
     units = unitlists.official_units(3)
-    with store.transaction():
-        c.execute("UPDATE levels SET depth = depth + 1")
-        c.execute("INSERT INTO levels(code, depth, name_vi, name_en) VALUES ('country', 0, 'Quốc gia', 'Country')")
-        c.execute("INSERT INTO units(code, name, kind, level, parent, official, active, created_at) "
-                  "VALUES (?, 'Việt Nam', '', 'country', NULL, 1, 1, ?)", (COUNTRY, "2021-01-01T00:00:00+07:00"))
+    _country_root(store)
     unit_store.load_units(store, units)
     with store.transaction():
-        c.execute("UPDATE units SET parent = ? WHERE level = 'province'", (COUNTRY,))
-        c.execute("INSERT INTO unit_tree(ancestor, unit, depth) "
-                  "SELECT ?, unit, MAX(depth) + 1 FROM unit_tree GROUP BY unit", (COUNTRY,))
-        c.execute("INSERT INTO unit_tree(ancestor, unit, depth) VALUES (?, ?, 0)", (COUNTRY, COUNTRY))
+        _country_above_provinces(c)
         for key, value in {"office": COUNTRY, "tiers": "3", "target_set": TARGET_SET, "officer": OFFICER,
                            "created_at": "2021-01-01T00:00:00+07:00", "created_by_version": __version__,
                            "catalogue_version": catalogue.version,
@@ -664,18 +676,11 @@ def build_full_history(path: Path, catalogue: Catalogue, last: Period) -> dict:
     c = store.conn
     unit_store.create_levels(store, 3)
     old, new = _full_units()
-    with store.transaction():
-        c.execute("UPDATE levels SET depth = depth + 1")
-        c.execute("INSERT INTO levels(code, depth, name_vi, name_en) VALUES ('country', 0, 'Quốc gia', 'Country')")
-        c.execute("INSERT INTO units(code, name, kind, level, parent, official, active, created_at) "
-                  "VALUES (?, 'Việt Nam', '', 'country', NULL, 1, 1, ?)", (COUNTRY, "2021-01-01T00:00:00+07:00"))
+    _country_root(store)
     unit_store.load_units(store, old)
     key_of = {u.code: k for k, u, _o in new}
     with store.transaction():
-        c.execute("UPDATE units SET parent = ? WHERE level = 'province'", (COUNTRY,))
-        c.execute("INSERT INTO unit_tree(ancestor, unit, depth) "
-                  "SELECT ?, unit, MAX(depth) + 1 FROM unit_tree GROUP BY unit", (COUNTRY,))
-        c.execute("INSERT INTO unit_tree(ancestor, unit, depth) VALUES (?, ?, 0)", (COUNTRY, COUNTRY))
+        _country_above_provinces(c)
         c.execute("INSERT INTO unit_spans(code, official_code, valid_to) SELECT code, code, ? FROM units "
                   "WHERE code <> ?", (LAST_OLD_DAY, COUNTRY))
         c.execute("UPDATE units SET active = 0, retired_at = ? WHERE code <> ?", (LAST_OLD_DAY, COUNTRY))
