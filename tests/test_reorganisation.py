@@ -183,6 +183,9 @@ def test_reorganise_keeps_the_old_rows_and_adds_the_new(demo):
     assert thanh_sen.name == "Phường Thành Sen" and thanh_sen.code == "18073-2025"
     assert thanh_sen.official_code == "18073"
     assert us.get_unit(demo.store, us.resolve(demo.store, "18073", Period.parse("2024Q1"))).name == "Phường Nam Hà"
+    # ...found by index, not by reading every unit (an import resolves a code per file)
+    plan = " ".join(r[-1] for r in demo.store.conn.execute("EXPLAIN QUERY PLAN " + us._RESOLVE, ("18073",)))
+    assert "SEARCH u USING INDEX" in plan and "SCAN u" not in plan
     # Run again: nothing changes.
     snapshot = _dump(demo.store)
     again = ro.reorganise(demo)

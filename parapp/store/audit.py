@@ -48,23 +48,24 @@ Progress = Callable[[int, int], bool | None]
 
 def _normal(row: Sequence) -> tuple:
     """A row as SQLite gives it back: numbers in the value columns as REAL, everything else as TEXT."""
-    out = []
-    for i, v in enumerate(row):
-        if v is None:
-            out.append(None)
-        elif i in _REAL:
-            out.append(float(v))
-        else:
-            out.append(str(v))
+    out = [v if v is None or v.__class__ is str else str(v) for v in row]
+    for i in _REAL:
+        v = row[i]
+        if v is not None:
+            out[i] = float(v)
     return tuple(out)
+
+
+# The canonical form of a row's content: compact JSON, letters as they are. One encoder for every row (json.dumps
+# with these options would make a new one each time); what it writes is the same.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
 def digest(prev: str, fields: Sequence) -> str:
     """The hash of a row (its id, then COLUMNS in order, normalised) chained to the previous row's hash."""
-    import hashlib  # here: a command that only reads never pays for its import
+    from hashlib import sha256  # here: a command that only reads never pays for its import
 
-    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()
+    return sha256(f"{prev}\n{_CANONICAL(fields)}".encode()).hexdigest()
 
 
 def head(conn: sqlite3.Connection) -> tuple[int, str] | None:
@@ -88,13 +89,17 @@ def _packed(c: sqlite3.Connection, rows: list[tuple]) -> list[list]:
     source = compact.ids(c, "sources", (r[_SOURCE] for r in rows))
     terms = compact.ids(c, "terms", (r[i] for r in rows for i in _TERM_AT))
     out = []
+    times: dict = {}  # a batch's rows share a few times
     for r in rows:
         p = list(r)
         p[_WHO], p[_SOURCE] = who[r[_WHO]], source[r[_SOURCE]]
         for i in _TERM_AT:
             p[i] = terms[r[i]]
-        at, tz = compact.split_time(r[0])
-        out.append([at, tz, *p[1:]])
+        t = times.get(r[0])
+        if t is None:
+            t = times[r[0]] = compact.split_time(r[0])
+        p[0:1] = t
+        out.append(p)
     return out
 
 
@@ -144,11 +149,14 @@ def append(c: sqlite3.Connection, rows: Iterable[dict | Sequence]) -> tuple[int,
         logical.append(row)
     if not logical:
         return top
+    from hashlib import sha256
+
     params = []
     for row, packed in zip(logical, _packed(c, logical), strict=True):
         last_id += 1
-        prev = digest(prev, (last_id, *row))
-        params.append((last_id, *packed, bytes.fromhex(prev)))
+        chained = sha256(f"{prev}\n{_CANONICAL((last_id, *row))}".encode())  # digest(prev, (last_id, *row))
+        prev = chained.hexdigest()
+        params.append((last_id, *packed, chained.digest()))
     c.executemany(_INSERT, params)
     return last_id, prev
 

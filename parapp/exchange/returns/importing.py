@@ -117,6 +117,7 @@ class _Here:
         self.below = {u.code: u for root in office.area_roots()
                       for u in unit_store.subtree(office.store, root, include_retired=True) if u.code != self.office}
         self.keys = keys.known_keys(office.store, self.below)
+        self.memo: dict = {}  # what judging the signatures reads once (signatures._signer)
 
 
 def _compare(office, pv: FilePreview, here: _Here) -> None:
@@ -194,7 +195,7 @@ def _compare(office, pv: FilePreview, here: _Here) -> None:
     pv.checksum_ok = rf.checksum_ok
     if rf.kind == "template" and not any(v is not None for v in incoming.values()):
         pv.warnings.append(Text("Mẫu chưa được điền số liệu nào.", "No figures were filled in on the template."))
-    pv.seal = judge(office, rf, unit, here.keys)
+    pv.seal = judge(office, rf, unit, here.keys, here.memo)
     if rf.external_links:
         shown = ", ".join(rf.external_links[:3]) + (" …" if len(rf.external_links) > 3 else "")
         pv.warnings.append(Text(f"Tệp có liên kết tới tệp khác ({shown}); ParApp chỉ đọc số liệu trong chính tệp này "

@@ -56,36 +56,54 @@ class Seal:
         return keys.fingerprint(self.public_key) if self.public_key else ""
 
 
-def _signer(office, rf: ReturnFile, unit: Unit) -> Unit | None:
-    """The office that signed, if it is the unit or one above it in this database."""
+def _signer(office, rf: ReturnFile, unit: Unit, memo: dict | None = None) -> Unit | None:
+    """The office that signed, if it is the unit or one above it in this database.
+
+    memo: a dict kept for the files of one preview (the same signing office, the units below it), read once."""
     if not rf.office:
         return None
-    try:
-        code = unit_store.resolve(office.store, rf.office, rf.period)
-        signer = office.unit(code)
-    except ParAppError:
+    memo = {} if memo is None else memo
+    key = ("signer", rf.office, rf.period)
+    if key not in memo:
+        try:
+            memo[key] = office.unit(unit_store.resolve(office.store, rf.office, rf.period))
+        except ParAppError:
+            memo[key] = None
+    signer = memo[key]
+    if signer is None:
         return None
-    above = {r[0] for r in office.store.conn.execute("SELECT ancestor FROM unit_tree WHERE unit = ?", (unit.code,))}
-    return signer if signer.code in above else None
+    below = memo.get(("below", signer.code))
+    if below is None:  # the signer itself and every unit under it
+        below = memo["below", signer.code] = frozenset(
+            r[0] for r in office.store.conn.execute("SELECT unit FROM unit_tree WHERE ancestor = ?", (signer.code,)))
+    return signer if unit.code in below else None
 
 
-def _known(office, code: str, known: dict[str, keys.KnownKey] | None) -> keys.KnownKey | None:
+def _known(office, code: str, known: dict[str, keys.KnownKey] | None,
+           memo: dict | None = None) -> keys.KnownKey | None:
     """The key this office knows for the signing office code: its own, one learned, or none."""
     if code in (known or {}):
         return known[code]
-    if code == office.office_code:  # a return this office signed itself
-        own = keys.office_public_key(office.store)
+    if memo is not None and "office" not in memo:
+        memo["office"] = office.office_code
+    if code == (memo["office"] if memo is not None else office.office_code):  # a return this office signed itself
+        own = memo.get("own key") if memo is not None else None
+        if own is None:
+            own = keys.office_public_key(office.store) or ""
+            if memo is not None:
+                memo["own key"] = own
         return keys.KnownKey(code, own, "", None, "accepted", None) if own else None
     return keys.known_key(office.store, code)
 
 
-def judge(office, rf: ReturnFile, unit: Unit, known: dict[str, keys.KnownKey] | None = None) -> Seal:
-    """The verdict on one file's signature, against the keys this office knows."""
+def judge(office, rf: ReturnFile, unit: Unit, known: dict[str, keys.KnownKey] | None = None,
+          memo: dict | None = None) -> Seal:
+    """The verdict on one file's signature, against the keys this office knows. memo: see _signer."""
     if rf.kind == "template":
         learn, signer = None, None
         if rf.signed and rf.signature_ok:
-            signer = _signer(office, rf, unit)
-            if signer is not None and signer.code == unit.code and _known(office, signer.code, known) is None:
+            signer = _signer(office, rf, unit, memo)
+            if signer is not None and signer.code == unit.code and _known(office, signer.code, known, memo) is None:
                 learn = "template"  # the unit's own blank, from its own ParApp: its key, first seen
         return Seal("template", Text(
             "Mẫu điền bằng Excel: số liệu không có chữ ký số, không kiểm chứng được ai đã điền.",
@@ -102,7 +120,7 @@ def judge(office, rf: ReturnFile, unit: Unit, known: dict[str, keys.KnownKey] | 
             "báo cáo đã bị thay đổi).",
             "The file was edited after export: its signature does not match what it holds (figures, comments, or "
             "the unit code or period were changed)."), None, rf.public_key)
-    signer = _signer(office, rf, unit)
+    signer = _signer(office, rf, unit, memo)
     fp = keys.fingerprint(rf.public_key)
     if signer is None:
         return Seal("other_office", Text(
@@ -110,7 +128,7 @@ def judge(office, rf: ReturnFile, unit: Unit, known: dict[str, keys.KnownKey] | 
             f"(dấu khoá {fp}).",
             f"Signed by the office with code {rf.office or '?'}, which is neither {unit.name} nor an office above "
             f"it (key {fp})."), None, rf.public_key)
-    have = _known(office, signer.code, known)
+    have = _known(office, signer.code, known, memo)
     if have is None:
         return Seal("first_use", Text(
             f"Ký bởi {signer.name}; lần đầu nhận khoá của đơn vị này (dấu khoá {fp}): tin tưởng lần đầu, khoá sẽ "
