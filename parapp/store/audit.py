@@ -61,11 +61,16 @@ def _normal(row: Sequence) -> tuple:
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
-def digest(prev: str, fields: Sequence) -> str:
-    """The hash of a row (its id, then COLUMNS in order, normalised) chained to the previous row's hash."""
+def _chained(prev: str, fields: Sequence):
+    """sha256 over the previous row's hash and a row's canonical content (digest's; append keeps its bytes)."""
     from hashlib import sha256  # here: a command that only reads never pays for its import
 
-    return sha256(f"{prev}\n{_CANONICAL(fields)}".encode()).hexdigest()
+    return sha256(f"{prev}\n{_CANONICAL(fields)}".encode())
+
+
+def digest(prev: str, fields: Sequence) -> str:
+    """The hash of a row (its id, then COLUMNS in order, normalised) chained to the previous row's hash."""
+    return _chained(prev, fields).hexdigest()
 
 
 def head(conn: sqlite3.Connection) -> tuple[int, str] | None:
@@ -149,12 +154,10 @@ def append(c: sqlite3.Connection, rows: Iterable[dict | Sequence]) -> tuple[int,
         logical.append(row)
     if not logical:
         return top
-    from hashlib import sha256
-
     params = []
     for row, packed in zip(logical, _packed(c, logical), strict=True):
         last_id += 1
-        chained = sha256(f"{prev}\n{_CANONICAL((last_id, *row))}".encode())  # digest(prev, (last_id, *row))
+        chained = _chained(prev, (last_id, *row))
         prev = chained.hexdigest()
         params.append((last_id, *packed, chained.digest()))
     c.executemany(_INSERT, params)

@@ -56,13 +56,12 @@ class Seal:
         return keys.fingerprint(self.public_key) if self.public_key else ""
 
 
-def _signer(office, rf: ReturnFile, unit: Unit, memo: dict | None = None) -> Unit | None:
+def _signer(office, rf: ReturnFile, unit: Unit, memo: dict) -> Unit | None:
     """The office that signed, if it is the unit or one above it in this database.
 
     memo: a dict kept for the files of one preview (the same signing office, the units below it), read once."""
     if not rf.office:
         return None
-    memo = {} if memo is None else memo
     key = ("signer", rf.office, rf.period)
     if key not in memo:
         try:
@@ -79,19 +78,14 @@ def _signer(office, rf: ReturnFile, unit: Unit, memo: dict | None = None) -> Uni
     return signer if unit.code in below else None
 
 
-def _known(office, code: str, known: dict[str, keys.KnownKey] | None,
-           memo: dict | None = None) -> keys.KnownKey | None:
+def _known(office, code: str, known: dict[str, keys.KnownKey] | None, memo: dict) -> keys.KnownKey | None:
     """The key this office knows for the signing office code: its own, one learned, or none."""
     if code in (known or {}):
         return known[code]
-    if memo is not None and "office" not in memo:
-        memo["office"] = office.office_code
-    if code == (memo["office"] if memo is not None else office.office_code):  # a return this office signed itself
-        own = memo.get("own key") if memo is not None else None
-        if own is None:
-            own = keys.office_public_key(office.store) or ""
-            if memo is not None:
-                memo["own key"] = own
+    if "own" not in memo:  # this office's code and key, read once
+        memo["own"] = (office.office_code, keys.office_public_key(office.store) or "")
+    own_code, own = memo["own"]
+    if code == own_code:  # a return this office signed itself
         return keys.KnownKey(code, own, "", None, "accepted", None) if own else None
     return keys.known_key(office.store, code)
 
@@ -99,6 +93,7 @@ def _known(office, code: str, known: dict[str, keys.KnownKey] | None,
 def judge(office, rf: ReturnFile, unit: Unit, known: dict[str, keys.KnownKey] | None = None,
           memo: dict | None = None) -> Seal:
     """The verdict on one file's signature, against the keys this office knows. memo: see _signer."""
+    memo = {} if memo is None else memo
     if rf.kind == "template":
         learn, signer = None, None
         if rf.signed and rf.signature_ok:
